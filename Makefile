@@ -1,0 +1,37 @@
+# Two commands matter: `make run` (the chat page on the default corpus) and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+STAMP  := $(VENV)/.installed
+STORE  ?= .citeqa/store
+PORT   ?= 7860
+
+.PHONY: install run test eval bench browser clean
+
+install: $(STAMP)
+
+# Re-runs only when pyproject.toml changes; a second `make install` takes well under a second.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[test]'
+	touch $(STAMP)
+
+run: install
+	$(VENV)/bin/citeqa serve --ingest data/articles --store $(STORE) --port $(PORT)
+
+# Debian's Chromium drives the browser tests (test tools cannot download their own browser here).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+test: install browser
+	$(PY) -m pytest -q
+
+eval: install
+	$(VENV)/bin/citeqa eval --store $(STORE)
+
+bench: install
+	$(VENV)/bin/citeqa bench
+
+clean:
+	rm -rf $(VENV) .citeqa tests/output

@@ -1,0 +1,1 @@
+"""citeqa: the command line that ties ingest, store, app and eval together."""

@@ -1,0 +1,98 @@
+"""Cut a Document into sentence-aligned chunks bounded by cl100k_base token counts.
+
+Windows are made of whole sentences, overlap by up to `overlap_tokens` worth of
+trailing sentences, and never exceed `max_tokens`. A caller-supplied `fits`
+predicate adds a second bound (the embedding model's own word-piece limit), so no
+chunk is silently truncated by the model. A single sentence longer than the budget
+is split at word boundaries. This module does not embed or store anything.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from ingest.document import Document
+from ingest.sentences import Span, split_sentences
+from ingest.tokens import count_tokens
+from store.records import Chunk, ChunkSettings
+
+
+def chunk_id(article_id: str, start: int, text: str) -> str:
+    """Stable, content-derived id. Example: ("a1", 0, "Hi.") -> "a1-<16 hex chars>"."""
+    digest = hashlib.sha256(f"{start}\x00{text}".encode()).hexdigest()[:16]
+    return f"{article_id}-{digest}"
+
+
+def _split_long(text: str, span: Span, limit: int, fits: Callable[[str], bool]) -> list[Span]:
+    """Split one over-long sentence into word-bounded pieces that each respect the limits."""
+    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    pieces: list[Span] = []
+    start = 0
+    while start < len(words):
+        end = start + 1
+        while end < len(words):
+            candidate = text[words[start][0] : words[end][1]]
+            if count_tokens(candidate) > limit or not fits(candidate):
+                break
+            end += 1
+        pieces.append((words[start][0], words[end - 1][1]))
+        start = end
+    return pieces
+
+
+def _units(text: str, limit: int, fits: Callable[[str], bool]) -> list[Span]:
+    """Sentence spans, with any sentence that alone breaks a limit split into pieces."""
+    units: list[Span] = []
+    for span in split_sentences(text):
+        sentence = text[span[0] : span[1]]
+        if count_tokens(sentence) <= limit and fits(sentence):
+            units.append(span)
+        else:
+            units.extend(_split_long(text, span, limit, fits))
+    return units
+
+
+def chunk_document(
+    doc: Document,
+    settings: ChunkSettings = ChunkSettings(),
+    fits: Callable[[str], bool] = lambda _text: True,
+) -> list[Chunk]:
+    """Chunks of `doc.text`, in order; empty when the text has no sentences."""
+    text = doc.text
+    units = _units(text, settings.max_tokens, fits)
+    sizes = [count_tokens(text[a:b]) for a, b in units]
+    chunks: list[Chunk] = []
+    first = 0
+    while first < len(units):
+        last = first + 1  # exclusive
+        while last < len(units):
+            window = text[units[first][0] : units[last][1]]
+            if count_tokens(window) > settings.max_tokens or not fits(window):
+                break
+            last += 1
+        start, end = units[first][0], units[last - 1][1]
+        window = text[start:end]
+        chunks.append(
+            Chunk(
+                chunk_id=chunk_id(doc.article_id, start, window),
+                article_id=doc.article_id,
+                text=window,
+                position=len(chunks),
+                char_start=start,
+                char_end=end,
+                tokens=count_tokens(window),
+                sentences=tuple(units[first:last]),
+                title=doc.title,
+                author=doc.author,
+                date=doc.date,
+            )
+        )
+        if last == len(units):
+            break
+        # Step back over trailing sentences that fit in the overlap budget, always advancing.
+        next_first, overlap = last, 0
+        while next_first - 1 > first and overlap + sizes[next_first - 1] <= settings.overlap_tokens:
+            next_first -= 1
+            overlap += sizes[next_first]
+        first = next_first
+    return chunks

@@ -1,0 +1,245 @@
+"""Incremental ingest: files -> Documents -> chunks -> vectors -> store, doing only what changed.
+
+Each file's content hash (raw bytes plus sidecar) is compared with the store's
+manifest: unchanged files are not even parsed; new and changed ones are chunked
+and embedded in batches across articles; articles whose file disappeared from an
+ingested folder are removed (`prune=False` keeps them). The pipeline yields
+`Progress` events and returns nothing else, so the CLI and the web page each draw
+progress their own way. It never prints.
+"""
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunk import chunk_document
+from ingest.document import Document
+from ingest.embed import Embedder
+from ingest.load import SUPPORTED_SUFFIXES, LoadError, content_hash, load_document
+from store.chroma import Store, StoreSettings
+from store.records import ArticleRecord, Chunk, ChunkSettings
+
+log = logging.getLogger(__name__)
+
+SIDECAR_SUFFIX = ".meta.json"
+EMBED_BATCH_CHUNKS = 64  # chunks embedded per model call; articles are grouped to fill it
+
+
+class IngestError(Exception):
+    """Nothing could be ingested (no readable input at all)."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    articles: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # one-line reasons, one per file
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "articles": self.articles,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "chunks": self.chunks,
+            "tokens": self.tokens,
+            "seconds": round(self.seconds, 3),
+            "chunks_per_s": round(self.chunks_per_second, 2),
+            "skipped": self.skipped,
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of an ingest: `done` of `total` articles to embed; `report` is final on the last event."""
+
+    done: int
+    total: int
+    report: IngestReport
+    message: str = ""
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str], list[Path]]:
+    """(files to load, one-line skip reasons, directories scanned) for the given paths."""
+    files: list[Path] = []
+    skipped: list[str] = []
+    folders: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            skipped.append(f"{path}: no such file or directory")
+        elif path.is_dir():
+            folders.append(path.resolve())
+            for candidate in sorted(p for p in path.rglob("*") if p.is_file()):
+                if candidate.name.endswith(SIDECAR_SUFFIX) or candidate.name.startswith("."):
+                    continue
+                if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(candidate)
+                else:
+                    skipped.append(f"{candidate}: unsupported file type {candidate.suffix or '(none)'}, skipped")
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+            files.append(path)
+        else:
+            skipped.append(f"{path}: unsupported file type {path.suffix or '(none)'}, skipped")
+    return files, skipped, folders
+
+
+def _record(doc: Document, chunks: Sequence[Chunk]) -> ArticleRecord:
+    return ArticleRecord(
+        article_id=doc.article_id,
+        title=doc.title,
+        content_hash=doc.content_hash,
+        author=doc.author,
+        date=doc.date,
+        source=doc.source,
+        path=doc.path,
+        chunks=len(chunks),
+        tokens=sum(chunk.tokens for chunk in chunks),
+    )
+
+
+def _embed(embedder: Embedder, chunks: Sequence[Chunk]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and per-chunk sentence vectors (spans made relative to each chunk)."""
+    spans = [[(a - c.char_start, b - c.char_start) for a, b in c.sentences] for c in chunks]
+    return embedder.embed_passages([chunk.text for chunk in chunks], spans)
+
+
+def ingest(
+    paths: Sequence[Path],
+    store: Store,
+    embedder: Embedder,
+    chunking: ChunkSettings = ChunkSettings(),
+    prune: bool = True,
+) -> Iterator[Progress]:
+    """Bring the store in line with the files under `paths`; yields progress, last event carries the report."""
+    started = time.perf_counter()
+    report = IngestReport()
+    files, report.skipped, folders = discover(paths)
+    store.check_model(embedder.model_id, chunking)
+    manifest = store.manifest()
+
+    todo: list[Document] = []
+    seen: set[str] = set()
+    for path in files:
+        article_id = path.stem
+        if article_id in seen:
+            report.skipped.append(f"{path}: another file already has the article id {article_id}, skipped")
+            continue
+        seen.add(article_id)
+        try:
+            stored = manifest.get(article_id)
+            if stored is not None and stored.content_hash == content_hash(path):
+                report.unchanged += 1
+                continue
+            todo.append(load_document(path))
+        except LoadError as err:
+            report.skipped.append(str(err))
+            continue
+        except OSError as err:
+            report.skipped.append(f"{path}: cannot read ({err.strerror or err})")
+            continue
+        if stored is None:
+            report.new += 1
+        else:
+            report.changed += 1
+
+    if not files and not manifest and report.skipped:
+        raise IngestError("Nothing to ingest: " + "; ".join(report.skipped[:3]))
+    gone = [
+        record.article_id
+        for record in manifest.values()
+        if record.article_id not in seen and _under(record.path, folders) and not Path(record.path).exists()
+    ]
+    yield from _apply(todo, gone if prune else [], store, embedder, chunking, report, started)
+
+
+def ingest_documents(
+    docs: Sequence[Document],
+    store: Store,
+    embedder: Embedder,
+    chunking: ChunkSettings = ChunkSettings(),
+    prune: bool = True,
+) -> Iterator[Progress]:
+    """Bring the store in line with in-memory documents (e.g. a benchmark corpus); same events as `ingest`."""
+    started = time.perf_counter()
+    report = IngestReport()
+    store.check_model(embedder.model_id, chunking)
+    manifest = store.manifest()
+    todo = [doc for doc in docs if manifest.get(doc.article_id) is None or manifest[doc.article_id].content_hash != doc.content_hash]
+    report.new = sum(doc.article_id not in manifest for doc in todo)
+    report.changed = len(todo) - report.new
+    report.unchanged = len(docs) - len(todo)
+    wanted = {doc.article_id for doc in docs}
+    gone = [article_id for article_id in manifest if article_id not in wanted] if prune else []
+    yield from _apply(todo, gone, store, embedder, chunking, report, started)
+
+
+def _apply(
+    todo: Sequence[Document],
+    gone: Sequence[str],
+    store: Store,
+    embedder: Embedder,
+    chunking: ChunkSettings,
+    report: IngestReport,
+    started: float,
+) -> Iterator[Progress]:
+    """Remove `gone`, embed and store `todo`, rebuild the lexical index; yield progress."""
+    if todo:
+        # Loading the model to learn its dimension is only worth it when there is work to do.
+        store.record_settings(StoreSettings(embedder.model_id, embedder.dimension, chunking))
+    for article_id in gone:
+        store.remove_article(article_id)
+    report.removed = len(gone)
+    yield Progress(0, len(todo), report, "embedding")
+    for done, (doc, chunks, vectors, sentence_vectors) in enumerate(_embedded(todo, embedder, chunking), 1):
+        store.replace_article(_record(doc, chunks), doc.text, chunks, vectors, sentence_vectors)
+        report.chunks += len(chunks)
+        report.tokens += sum(chunk.tokens for chunk in chunks)
+        yield Progress(done, len(todo), report, doc.article_id)
+    store.refresh_lexical(force=True)
+    report.articles = len(store.manifest())
+    report.seconds = time.perf_counter() - started
+    yield Progress(len(todo), len(todo), report, "done")
+
+
+def _embedded(
+    docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings
+) -> Iterable[tuple[Document, list[Chunk], np.ndarray, list[np.ndarray]]]:
+    """Chunk and embed documents, grouping several articles per model call."""
+    group: list[tuple[Document, list[Chunk]]] = []
+    pending = 0
+    for index, doc in enumerate(docs):
+        chunks = chunk_document(doc, chunking, embedder.fits)
+        group.append((doc, chunks))
+        pending += len(chunks)
+        if pending >= EMBED_BATCH_CHUNKS or index == len(docs) - 1:
+            flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
+            vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
+            offset = 0
+            for group_doc, doc_chunks in group:
+                end = offset + len(doc_chunks)
+                yield group_doc, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]
+                offset = end
+            group, pending = [], 0
+
+
+def _under(path: str, folders: Sequence[Path]) -> bool:
+    """True when `path` lies inside one of `folders`."""
+    resolved = Path(path).resolve()
+    return any(resolved.is_relative_to(folder) for folder in folders)
