@@ -1,0 +1,114 @@
+"""Questions about the articles themselves: who wrote one, when it was published, which discuss a topic.
+
+Answers come from the stored article metadata (author, date, title) and are cited
+like any other claim. Author and date evidence is the sentence naming the author
+when the article has one (a bio line), else the metadata itself, marked by offsets
+of -1. Questions that are not about the articles return None and go to
+ordinary extractive answering.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from app.answer import Answer, Citation, Evidence
+from app.compose import with_markers
+from app.evidence import Sentence
+from app.terms import terms
+from store.records import ArticleRecord
+
+_AUTHOR = re.compile(
+    r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthor of\b|\bwho is the (writer|reporter)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\bwhen (was|were|did)\b.*\b(published|written|posted|released|come out|appear)\b|\bpublication date\b",
+    re.IGNORECASE,
+)
+_WHICH_ARTICLES = re.compile(
+    r"\b(which|what) (articles|pieces|stories|sources|of the articles)\b.*\b(discuss|mention|cover|talk about|say|report|describe)\w*\s+(?P<topic>.+)",
+    re.IGNORECASE,
+)
+
+
+def _target(
+    question: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], title_similarity: Callable[[Sequence[str]], np.ndarray]
+) -> ArticleRecord | None:
+    """The article a question is about: named by its author, else best by title and content match."""
+    lowered = question.lower()
+    named = [a for a in articles if a.author and a.author.lower() in lowered]
+    if len(named) == 1:
+        return named[0]
+    by_id = {a.article_id: a for a in articles}
+    best_content: dict[str, float] = {}
+    for sentence in ranked:
+        best_content.setdefault(sentence.article_id, sentence.score)
+    candidates = [by_id[i] for i in best_content if i in by_id]
+    if not candidates:
+        return None
+    titles = title_similarity([a.title for a in candidates])
+    scores = [best_content[a.article_id] + float(t) for a, t in zip(candidates, titles)]
+    return candidates[int(np.argmax(scores))]
+
+
+def _metadata_evidence(article: ArticleRecord, ranked: Sequence[Sentence], field: str, value: str) -> Evidence:
+    for sentence in ranked:
+        if sentence.article_id == article.article_id and value.lower() in sentence.text.lower():
+            return Evidence(sentence.text, sentence.span[0], sentence.span[1])
+    return Evidence(f"{field}: {value}", -1, -1)
+
+
+def _cite(article: ArticleRecord, evidence: Sequence[Evidence], marker: int = 1) -> Citation:
+    return Citation(marker, article.article_id, article.title, article.author, article.date, tuple(evidence))
+
+
+def answer_about(
+    question: str,
+    load_articles: Callable[[], Sequence[ArticleRecord]],
+    ranked: Sequence[Sentence],
+    retrieved: Sequence[str],
+    title_similarity: Callable[[Sequence[str]], np.ndarray],
+    relevant_above: float,
+) -> Answer | None:
+    """An Answer from article metadata, or None when the question is not about the articles."""
+    if _AUTHOR.search(question) or _DATE.search(question):
+        article = _target(question, load_articles(), ranked, title_similarity)
+        if article is None:
+            return None
+        field, value = ("author", article.author) if _AUTHOR.search(question) else ("date", article.date)
+        if not value:
+            return None  # the metadata is silent; ordinary answering may still find it in the text
+        verb = "was written by" if field == "author" else "was published on"
+        text = with_markers(f"“{article.title}” {verb} {value}.", [1])
+        evidence = _metadata_evidence(article, ranked, field.capitalize(), value)
+        return Answer(text=text, citations=(_cite(article, [evidence]),), retrieved=tuple(retrieved))
+    match = _WHICH_ARTICLES.search(question)
+    if match:
+        return _which_articles(match.group("topic"), load_articles(), ranked, retrieved, relevant_above)
+    return None
+
+
+def _which_articles(
+    topic: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], retrieved: Sequence[str], relevant_above: float
+) -> Answer | None:
+    """List every article with a sentence that covers all of the topic's terms."""
+    wanted = set(terms(topic))
+    by_id = {a.article_id: a for a in articles}
+    found: dict[str, Sentence] = {}
+    for sentence in ranked:
+        if sentence.article_id in found or sentence.article_id not in by_id:
+            continue
+        if wanted and wanted <= set(terms(sentence.text)) or sentence.score >= relevant_above + 0.2:
+            found[sentence.article_id] = sentence
+    if not found:
+        return None
+    parts, citations = [], []
+    for marker, (article_id, sentence) in enumerate(found.items(), 1):
+        article = by_id[article_id]
+        parts.append(f"“{article.title}” [{marker}]")
+        citations.append(_cite(article, [Evidence(sentence.text, sentence.span[0], sentence.span[1])], marker))
+    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    count = "One article discusses" if len(parts) == 1 else f"{len(parts)} articles discuss"
+    text = f"{count} {topic.strip().rstrip('?.!')}: {listing}."
+    return Answer(text=text, citations=tuple(citations), retrieved=tuple(retrieved))

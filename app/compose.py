@@ -1,0 +1,115 @@
+"""Compose an extractive answer from scored sentences: pick, merge, cite, or abstain.
+
+The answer quotes 1-3 of the best sentences verbatim. A sentence from another
+article that states the same fact (same new numbers, or the same content in other
+words) adds that article's marker to the claim instead of repeating it. Every
+marker is backed by an evidence sentence from its own article, so no citation
+points at an article whose text lacks the evidence. When the best sentence scores
+under the threshold, the answer says so plainly and cites nothing.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.answer import Answer, Citation, Evidence
+from app.evidence import Sentence
+from app.terms import numbers, terms
+
+ABSTAIN_TEXT = "The articles don't say. None of the passages I found answers this question."
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    """Thresholds of extractive answering (calibrated with `citeqa eval`)."""
+
+    abstain_below: float = 0.5  # best sentence score under which the answer abstains
+    extra_margin: float = 0.06  # a further sentence must score within this of the best
+    max_sentences: int = 2
+    same_fact_cosine: float = 0.8  # sentence vectors this close state the same thing
+
+
+def _new_numbers(sentence: Sentence, question: str) -> set[str]:
+    """Numbers in the sentence that the question does not already contain, years aside."""
+    found = numbers(sentence.text) - numbers(question)
+    return {n for n in found if not (len(n) == 4 and n.isdigit() and 1900 <= int(n) <= 2100)} or found
+
+
+def same_fact(a: Sentence, b: Sentence, question: str, settings: ComposeSettings) -> bool:
+    """True when `b` states what `a` states (checked on numbers, then on words and vectors)."""
+    a_numbers, b_numbers = _new_numbers(a, question), _new_numbers(b, question)
+    if a_numbers:
+        return bool(a_numbers & b_numbers)
+    cosine = float(np.dot(a.vector, b.vector))
+    if cosine >= settings.same_fact_cosine:
+        return True
+    asked = set(terms(question))
+    a_terms, b_terms = set(terms(a.text)) - asked, set(terms(b.text)) - asked
+    if not a_terms or not b_terms:
+        return False
+    return len(a_terms & b_terms) / min(len(a_terms), len(b_terms)) >= 0.6 and cosine >= 0.6
+
+
+def with_markers(sentence: str, markers: Sequence[int]) -> str:
+    """Put markers before the closing punctuation. Example: ("It rained.", [1, 2]) -> "It rained [1][2]."."""
+    tags = "".join(f"[{m}]" for m in markers)
+    match = re.search(r"[.!?…]+[\"'”’)\]]*$", sentence)
+    if match and not re.search(r"[\"'”’)\]]", match.group()):
+        return f"{sentence[: match.start()].rstrip()} {tags}{match.group()}"
+    return f"{sentence} {tags}"
+
+
+def choose(ranked: Sequence[Sentence], question: str, settings: ComposeSettings) -> list[list[Sentence]]:
+    """Claims to make: each a list whose first sentence is quoted and whose rest support it from other articles."""
+    if not ranked or ranked[0].score < settings.abstain_below:
+        return []
+    best = ranked[0].score
+    claims: list[list[Sentence]] = []
+    for sentence in ranked:
+        if sentence.score < settings.abstain_below:
+            break
+        claim = next((c for c in claims if same_fact(c[0], sentence, question, settings)), None)
+        if claim is not None:
+            if all(s.article_id != sentence.article_id for s in claim):
+                claim.append(sentence)
+        elif len(claims) < settings.max_sentences and sentence.score >= best - settings.extra_margin:
+            claims.append([sentence])
+    return claims
+
+
+def compose(
+    ranked: Sequence[Sentence], question: str, retrieved: Sequence[str], settings: ComposeSettings
+) -> Answer:
+    """The extractive Answer for scored sentences (best first)."""
+    claims = choose(ranked, question, settings)
+    if not claims:
+        return Answer(text=ABSTAIN_TEXT, abstained=True, retrieved=tuple(retrieved))
+    markers: dict[str, int] = {}
+    evidence: dict[str, list[Sentence]] = {}
+    parts = []
+    for claim in claims:
+        claim_markers = []
+        for sentence in claim:
+            marker = markers.setdefault(sentence.article_id, len(markers) + 1)
+            evidence.setdefault(sentence.article_id, []).append(sentence)
+            if marker not in claim_markers:
+                claim_markers.append(marker)
+        parts.append(with_markers(claim[0].text, claim_markers))
+    citations = tuple(_citation(markers[article_id], evidence[article_id]) for article_id in markers)
+    return Answer(text=" ".join(parts), citations=citations, retrieved=tuple(retrieved))
+
+
+def _citation(marker: int, sentences: Sequence[Sentence]) -> Citation:
+    chunk = sentences[0].hit.chunk
+    return Citation(
+        marker=marker,
+        article_id=chunk.article_id,
+        title=chunk.title,
+        author=chunk.author,
+        date=chunk.date,
+        evidence=tuple(Evidence(s.text, s.span[0], s.span[1]) for s in sentences),
+        passage=chunk.text,
+        passage_start=chunk.char_start,
+    )

@@ -1,0 +1,40 @@
+"""Follow-up questions: decide whether a question leans on the previous turn, and expand it.
+
+"And where was the first one held?" after "Where was the second summit held?" is
+searched as both questions together; the previous question's words still count,
+at a reduced weight, when sentences are scored. This does not summarise longer
+histories: only the last user turn is used.
+"""
+
+import re
+from collections.abc import Sequence
+
+from app.terms import terms
+
+_ANAPHORIC = re.compile(
+    r"^\s*(and|but|also|then|so|what about|how about)\b"
+    r"|\b(it|its|they|them|their|theirs|this|that|these|those|he|him|his|she|her|hers|there|the same|one)\b",
+    re.IGNORECASE,
+)
+_SHORT = 3  # a question with this many content terms or fewer needs context
+
+
+def previous_question(history: Sequence[dict] | None) -> str:
+    """The last user message of an OpenAI-style history, or ""."""
+    for message in reversed(history or []):
+        if message.get("role") == "user" and isinstance(message.get("content"), str):
+            return message["content"]
+    return ""
+
+
+def is_follow_up(question: str) -> bool:
+    """True for anaphoric or very short questions. Example: "And the fourth?" -> True."""
+    return bool(_ANAPHORIC.search(question)) or len(terms(question)) <= _SHORT
+
+
+def expand(question: str, history: Sequence[dict] | None) -> tuple[str, str]:
+    """(query to search, previous question used as context or "")."""
+    previous = previous_question(history)
+    if previous and is_follow_up(question):
+        return f"{previous} {question}", previous
+    return question, ""

@@ -1,0 +1,133 @@
+"""`QA`: the question-answering entry point shared by the CLI, the web page and the evaluation.
+
+One QA object holds an open store and a loaded embedding model (both costly to
+set up) and answers many questions. Per question: check it, expand follow-ups
+with the previous turn, retrieve (hybrid), score evidence sentences, then answer
+from article metadata when the question is about the articles, else extractively.
+Generation with a language model is optional and lives in `app.generate`.
+"""
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from app.about import answer_about
+from app.answer import Answer
+from app.compose import ComposeSettings, compose
+from app.evidence import candidate_sentences, score_sentences
+from app.followup import expand
+from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, search
+from ingest.embed import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from store.chroma import Store, StoreError, open_store
+from store.records import ArticleRecord
+
+MAX_QUESTION_CHARS = 2000
+_ARTICLES_TTL_SECONDS = 5.0
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (for example, it is empty)."""
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Everything that shapes an answer; each front end maps its flags onto these."""
+
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    compose: ComposeSettings = field(default_factory=ComposeSettings)
+    mode: str = "extractive"
+
+
+def clean_question(question: str) -> tuple[str, tuple[str, ...]]:
+    """(question to answer, notices). Raises QuestionError for an empty question."""
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text. Currently, it is {type(question).__name__}")
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+    if not text:
+        raise QuestionError("The question is empty. Type a question about the articles.")
+    if len(text) > MAX_QUESTION_CHARS:
+        notice = f"Your question was {len(text):,} characters long; only the first {MAX_QUESTION_CHARS:,} were used."
+        return text[:MAX_QUESTION_CHARS], (notice,)
+    return text, ()
+
+
+class QA:
+    """Answers questions from one store with one embedding model."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: AnswerSettings = AnswerSettings(), generator=None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.generator = generator
+        self._articles: list[ArticleRecord] = []
+        self._articles_at = -_ARTICLES_TTL_SECONDS
+
+    @classmethod
+    def open(
+        cls, location: str | Path, model: str | None = None, settings: AnswerSettings = AnswerSettings(), generator=None
+    ) -> "QA":
+        """Open an existing store with the model it was built with (or `model`, which must match)."""
+        store = open_store(location)
+        built_with = store.settings.embedding_model if store.settings else None
+        if built_with is None:
+            raise StoreError(f"The store at {location} is empty. Run: citeqa ingest data/articles --store {location}")
+        embedder = SentenceTransformerEmbedder(model or built_with or DEFAULT_MODEL)
+        if embedder.model_id != built_with:
+            store.check_model(embedder.model_id, store.settings.chunking)
+        return cls(store, embedder, settings, generator)
+
+    @property
+    def generative_available(self) -> bool:
+        return self.generator is not None
+
+    def articles(self) -> list[ArticleRecord]:
+        """Stored article records, re-read at most every few seconds."""
+        if time.monotonic() - self._articles_at > _ARTICLES_TTL_SECONDS:
+            self._articles = self.store.articles()
+            self._articles_at = time.monotonic()
+        return self._articles
+
+    def ask(self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None) -> Answer:
+        """Answer one question (with optional chat history); never cites unsupported articles."""
+        answer = None
+        for answer in self.stream(question, history, k, mode):
+            pass
+        assert isinstance(answer, Answer)  # stream always ends with the Answer
+        return answer
+
+    def stream(
+        self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows, then the final Answer."""
+        extractive = self._extractive(question, history, k)
+        if (mode or self.settings.mode) == "generative" and self.generator is not None:
+            yield from self.generator.stream(extractive, history)
+            return
+        words = extractive.text.split(" ")
+        for end in range(1, len(words) + 1, 4):
+            yield " ".join(words[:end])
+        yield extractive
+
+    def _extractive(self, question: str, history: Sequence[dict] | None, k: int | None) -> Answer:
+        question, notices = clean_question(question)
+        query, previous = expand(question, history)
+        retrieval = self.settings.retrieval if k is None else replace(self.settings.retrieval, k=k)
+        vectors = self.embedder.embed_queries([question, query] if previous else [question])
+        # Retrieval uses the expanded query; sentences are scored mostly against the new question.
+        sentence_vector = vectors[0] if not previous else _unit(vectors[0] + vectors[1])
+        hits = search(self.store, query, vectors[-1], retrieval)
+        retrieved = rank_articles(hits)
+        top = cap_per_article(hits, retrieval.k, retrieval.per_article)
+        ranked = score_sentences(sentence_vector, question, candidate_sentences(top), previous)
+        answer = answer_about(
+            question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
+            self.settings.compose.abstain_below,
+        ) or compose(ranked, question, retrieved, self.settings.compose)
+        return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=query)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) or 1.0)

@@ -1,0 +1,44 @@
+"""Word-level helpers shared by evidence scoring, fact merging and follow-up detection.
+
+Terms are lowercased, stemmed content words; numbers are normalised so that
+"3,000" and "3000" are the same term. No ranking or scoring policy lives here.
+"""
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+_STEMMER = Stemmer.Stemmer("english")
+_WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
+    "also did does doing done say says said tell told much many would could should may might".split()
+)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def normalize_number(token: str) -> str:
+    """Example: "3,000" -> "3000"; "1.5" -> "1.5"; "2024." -> "2024"."""
+    return token.replace(",", "").rstrip(".")
+
+
+def terms(text: str) -> list[str]:
+    """Content terms of `text`. Example: "The 3,000 training places" -> ["3000", "train", "place"]."""
+    found = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group().replace("’", "'")
+        if word[0].isdigit():
+            found.append(normalize_number(word))
+        elif word.removesuffix("'s") not in _STOPWORDS and len(word) > 1:
+            found.append(_stem(word.removesuffix("'s").replace("'", "")))
+    return found
+
+
+def numbers(text: str) -> set[str]:
+    """Numeric terms. Example: "$209 million in 2025" -> {"209", "2025"}."""
+    return {term for term in terms(text) if term[0].isdigit()}
