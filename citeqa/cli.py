@@ -1,0 +1,160 @@
+"""The `citeqa` command line: maps flags and CITEQA_* environment variables onto library calls.
+
+The only module that imports typer and draws progress bars; user mistakes end here
+as one line on stderr and a non-zero exit, never a traceback. Heavy libraries are
+imported inside the commands so that `citeqa --help` stays instant.
+"""
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_STORE = ".citeqa/store"
+
+app = typer.Typer(
+    help="Answer questions about a folder of articles, citing the article behind every claim.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOption = Annotated[
+    str,
+    typer.Option("--store", envvar="CITEQA_STORE", help="Store directory, or http://HOST:PORT of a Chroma server."),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        envvar="CITEQA_MODEL",
+        help="sentence-transformers model name or local path (default: the store's model, else all-MiniLM-L6-v2).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line to stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _quiet_libraries() -> None:
+    for name in ("transformers", "sentence_transformers", "chromadb", "httpx", "bm25s"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    """citeqa: cited answers from your articles."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _quiet_libraries()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest.")] = None,
+    store: StoreOption = DEFAULT_STORE,
+    model: ModelOption = None,
+    chunk_tokens: Annotated[int, typer.Option(help="Chunk size in cl100k_base tokens.")] = 200,
+    overlap_tokens: Annotated[int, typer.Option(help="Tokens of trailing sentences repeated in the next chunk.")] = 40,
+    prune: Annotated[bool, typer.Option(help="Remove stored articles whose file is gone from an ingested folder.")] = True,
+    list_articles: Annotated[bool, typer.Option("--list", help="List the stored articles instead of ingesting.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest files or folders (.txt .md .html .pdf) into the store; only changed files are re-embedded."""
+    from ingest.pipeline import IngestError
+    from store.chroma import StoreError
+    from store.records import ChunkSettings
+
+    try:
+        if list_articles:
+            _list_articles(store, as_json)
+            return
+        if not paths:
+            raise fail("give at least one file or folder, e.g. citeqa ingest data/articles")
+        chunking = ChunkSettings(chunk_tokens, overlap_tokens)
+        report = _run_ingest(paths, store, model, chunking, prune, show_progress=not as_json)
+    except (IngestError, StoreError, ValueError) as err:
+        raise fail(str(err))
+    for reason in report.skipped:
+        typer.echo(f"warning: {reason}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+    else:
+        typer.echo(
+            f"{report.articles} articles ({report.new} new, {report.changed} changed, {report.unchanged} unchanged, "
+            f"{report.removed} removed); embedded {report.chunks} chunks, {report.tokens} tokens "
+            f"in {report.seconds:.1f} s ({report.chunks_per_second:.1f} chunks/s)"
+        )
+    if report.articles == 0 and report.skipped:
+        raise typer.Exit(1)
+
+
+def _run_ingest(paths, store_location, model, chunking, prune, show_progress):
+    """Run the pipeline with a progress bar on stderr; return its report."""
+    from rich.progress import Progress as Bar
+
+    from ingest.pipeline import ingest as run
+    from store.chroma import open_store
+
+    store = open_store(store_location, create=True)
+    embedder = _embedder(store, model)
+    report = None
+    with Bar(transient=True, disable=not show_progress, console=_stderr_console()) as bar:
+        task = bar.add_task("embedding", total=None)
+        for step in run(paths, store, embedder, chunking, prune):
+            bar.update(task, completed=step.done, total=max(step.total, 1), description=step.message[:40])
+            report = step.report
+    return report
+
+
+def _embedder(store, model: str | None):
+    """The embedder for `model`, defaulting to the one the store was built with."""
+    from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+
+    recorded = store.settings.embedding_model if store.settings else None
+    return SentenceTransformerEmbedder(model or recorded or DEFAULT_MODEL)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _list_articles(store_location: str, as_json: bool) -> None:
+    from store.chroma import open_store
+
+    records = open_store(store_location).articles()
+    rows = [
+        {"article_id": r.article_id, "title": r.title, "author": r.author, "date": r.date, "chunks": r.chunks}
+        for r in records
+    ]
+    if as_json:
+        typer.echo(json.dumps({"articles": rows}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("article_id", "title", "author", "date", "chunks")
+    for row in rows:
+        table.add_row(row["article_id"], row["title"], row["author"] or "", row["date"] or "", str(row["chunks"]))
+    Console().print(table)
+
+
+# Command modules register themselves on `app` when imported (one line each, below).
+# --- command modules ---
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="citeqa")
+
+
+if __name__ == "__main__":
+    sys.exit(run())
