@@ -28,7 +28,9 @@ class ComposeSettings:
     abstain_below: float = 0.5  # best sentence score under which the answer abstains
     extra_margin: float = 0.06  # a further sentence must score within this of the best
     max_sentences: int = 2
+    tie_margin: float = 0.02  # a further sentence from a new article must score within this of the best
     same_fact_cosine: float = 0.8  # sentence vectors this close state the same thing
+    support_margin: float = 0.1  # another article's sentence must score within this of the claim to be cited
 
 
 def _new_numbers(sentence: Sentence, question: str) -> set[str]:
@@ -72,10 +74,15 @@ def choose(ranked: Sequence[Sentence], question: str, settings: ComposeSettings)
             break
         claim = next((c for c in claims if same_fact(c[0], sentence, question, settings)), None)
         if claim is not None:
-            if all(s.article_id != sentence.article_id for s in claim):
+            supports = sentence.score >= claim[0].score - settings.support_margin
+            if supports and all(s.article_id != sentence.article_id for s in claim):
                 claim.append(sentence)
         elif len(claims) < settings.max_sentences and sentence.score >= best - settings.extra_margin:
-            claims.append([sentence])
+            # A further claim may not bring in a new article on a near-tie alone: that is where
+            # wrong citations come from. It must extend an article already cited, or truly tie.
+            cited = {s.article_id for claim in claims for s in claim}
+            if sentence.article_id in cited or sentence.score >= best - settings.tie_margin:
+                claims.append([sentence])
     return claims
 
 

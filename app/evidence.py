@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.answer_type import expected_type, has_type
+from app.required import required_terms
 from app.terms import terms
 from store.records import Hit, Span
 
@@ -36,7 +38,9 @@ class Sentence:
 class ScoringWeights:
     """How dense similarity and term coverage combine into a sentence score."""
 
-    coverage: float = 0.35
+    coverage: float = 0.25
+    answer_type: float = 0.12  # bonus when the sentence holds the kind of answer asked for (a date for "when")
+    missing_required: float = 0.5  # cost when the passage lacks a number, ordinal or focus term asked about
     previous_turn: float = 0.4  # weight of terms that only the previous question had
 
 
@@ -56,7 +60,23 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
     return sentences
 
 
-def term_weights(question: str, sentences: Sequence[Sentence], previous: str = "") -> dict[str, float]:
+_STRICT_TYPES = ("number", "date")  # a sentence without one cannot answer; a person may be named as "he"
+
+
+def _neighbourhoods(sentences: Sequence[Sentence]) -> list[set[str]]:
+    """Terms of each sentence together with its neighbours in the same chunk."""
+    result = []
+    for sentence in sentences:
+        spans = sentence.hit.chunk.sentences
+        at = spans.index(sentence.span)
+        text = " ".join(sentence.hit.chunk.sentence_text(span) for span in spans[max(0, at - 1) : at + 2])
+        result.append(set(terms(text)))
+    return result
+
+
+def term_weights(
+    question: str, sentences: Sequence[Sentence], previous: str = "", previous_weight: float = ScoringWeights.previous_turn
+) -> dict[str, float]:
     """Question term -> weight: inverse document frequency over the candidate sentences.
 
     Terms only present in the previous turn (follow-ups) count at a reduced weight.
@@ -68,7 +88,7 @@ def term_weights(question: str, sentences: Sequence[Sentence], previous: str = "
     current = set(terms(question))
     weights = {term: math.log(1 + total / (1 + frequency[term])) for term in current}
     for term in set(terms(previous)) - current:
-        weights[term] = ScoringWeights.previous_turn * math.log(1 + total / (1 + frequency[term]))
+        weights[term] = previous_weight * math.log(1 + total / (1 + frequency[term]))
     return weights
 
 
@@ -82,13 +102,29 @@ def score_sentences(
     """The sentences with scores filled in, best first."""
     if not sentences:
         return []
-    term_weight = term_weights(question, sentences, previous)
+    term_weight = term_weights(question, sentences, previous, weights.previous_turn)
     total_weight = sum(term_weight.values()) or 1.0
+    required = required_terms(question)
+    kind = expected_type(question)
+    around = _neighbourhoods(sentences)
     dense = np.stack([s.vector for s in sentences]) @ query_vector
     scored = []
-    for sentence, cosine in zip(sentences, dense):
+    for index, (sentence, cosine) in enumerate(zip(sentences, dense)):
         present = set(terms(sentence.text))
-        coverage = sum(w for term, w in term_weight.items() if term in present) / total_weight
-        score = float(cosine) + weights.coverage * coverage
+        coverage = sum(w for term, w in term_weight.items() if _contains(present, term)) / total_weight
+        lacking = not all(_contains(around[index], term) for term in required)
+        score = (
+            float(cosine)
+            + weights.coverage * coverage
+            + weights.answer_type * (1 if has_type(sentence.text, question, kind) else -1 if kind in _STRICT_TYPES else 0)
+            - weights.missing_required * lacking
+        )
         scored.append(Sentence(**{**sentence.__dict__, "dense": float(cosine), "coverage": coverage, "score": score}))
     return sorted(scored, key=lambda s: s.score, reverse=True)
+
+
+def _contains(present: set[str], term: str) -> bool:
+    """Term match that tolerates stemming gaps. Example: ({"fellow"}, "fellowship") -> True."""
+    if term in present:
+        return True
+    return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p)) for p in present)

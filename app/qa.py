@@ -17,7 +17,7 @@ import numpy as np
 from app.about import answer_about
 from app.answer import Answer
 from app.compose import ComposeSettings, compose
-from app.evidence import candidate_sentences, score_sentences
+from app.evidence import ScoringWeights, candidate_sentences, score_sentences
 from app.followup import expand
 from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, search
 from ingest.embed import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
@@ -37,6 +37,7 @@ class AnswerSettings:
     """Everything that shapes an answer; each front end maps its flags onto these."""
 
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    scoring: ScoringWeights = field(default_factory=ScoringWeights)
     compose: ComposeSettings = field(default_factory=ComposeSettings)
     mode: str = "extractive"
 
@@ -121,7 +122,7 @@ class QA:
         hits = search(self.store, query, vectors[-1], retrieval)
         retrieved = rank_articles(hits)
         top = cap_per_article(hits, retrieval.k, retrieval.per_article)
-        ranked = score_sentences(sentence_vector, question, candidate_sentences(top), previous)
+        ranked = score_sentences(sentence_vector, question, candidate_sentences(top), previous, self.settings.scoring)
         answer = answer_about(
             question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
             self.settings.compose.abstain_below,

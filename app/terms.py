@@ -13,7 +13,12 @@ from bm25s.stopwords import STOPWORDS_EN
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
-    "also did does doing done say says said tell told much many would could should may might".split()
+    """what how when where which who whom whose why much many often long also did does doing done
+    do can could would should may might must shall will has have had having am were been being its
+    it's he she his her him they them their we our us you your i me my mine about above after again
+    against all any because before below between both down during each few from further here into
+    more most nor off once only other out over own same so some than too under until up very while
+    one ones according tell told say says said get got""".split()
 )
 
 

@@ -26,6 +26,8 @@ from store.records import ArticleRecord, Chunk, ChunkSettings
 log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta.json"
+# Bump when loading, cleaning or chunking changes what a file turns into: stored articles re-ingest.
+PIPELINE_VERSION = 1
 EMBED_BATCH_CHUNKS = 64  # chunks embedded per model call; articles are grouped to fill it
 
 
@@ -100,11 +102,16 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str], list[Path]]:
     return files, skipped, folders
 
 
+def versioned_hash(path: Path) -> str:
+    """The file's content hash tagged with the pipeline version. Example: "v1:9f86d0…"."""
+    return f"v{PIPELINE_VERSION}:{content_hash(path)}"
+
+
 def _record(doc: Document, chunks: Sequence[Chunk]) -> ArticleRecord:
     return ArticleRecord(
         article_id=doc.article_id,
         title=doc.title,
-        content_hash=doc.content_hash,
+        content_hash=f"v{PIPELINE_VERSION}:{doc.content_hash}",
         author=doc.author,
         date=doc.date,
         source=doc.source,
@@ -144,7 +151,7 @@ def ingest(
         seen.add(article_id)
         try:
             stored = manifest.get(article_id)
-            if stored is not None and stored.content_hash == content_hash(path):
+            if stored is not None and stored.content_hash == versioned_hash(path):
                 report.unchanged += 1
                 continue
             todo.append(load_document(path))
@@ -181,7 +188,12 @@ def ingest_documents(
     report = IngestReport()
     store.check_model(embedder.model_id, chunking)
     manifest = store.manifest()
-    todo = [doc for doc in docs if manifest.get(doc.article_id) is None or manifest[doc.article_id].content_hash != doc.content_hash]
+    todo = [
+        doc
+        for doc in docs
+        if manifest.get(doc.article_id) is None
+        or manifest[doc.article_id].content_hash != f"v{PIPELINE_VERSION}:{doc.content_hash}"
+    ]
     report.new = sum(doc.article_id not in manifest for doc in todo)
     report.changed = len(todo) - report.new
     report.unchanged = len(docs) - len(todo)

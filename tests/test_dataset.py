@@ -7,6 +7,7 @@ import pytest
 
 from eval.dataset import DEFAULT_DATASET, DatasetError, Example, read_examples, unknown_sources
 from eval.metrics import normalize_answer
+from ingest.load import load_document
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 MINIMUMS = {
@@ -28,10 +29,13 @@ def shipped() -> list[Example]:
 
 @pytest.fixture(scope="module")
 def article_texts() -> dict[str, str]:
-    return {
-        path.stem: f" {normalize_answer(path.read_text(encoding='utf-8'))} "
-        for path in ARTICLES.glob("*.txt")
-    }
+    """Normalised article text, plus the author and ISO date the loader finds (metadata answers)."""
+    texts = {}
+    for path in ARTICLES.glob("*.txt"):
+        doc = load_document(path)
+        metadata = " ".join(value for value in (doc.author, doc.date) if value)
+        texts[path.stem] = f" {normalize_answer(path.read_text(encoding='utf-8'))} {normalize_answer(metadata)} "
+    return texts
 
 
 def test_shipped_dataset_size_and_type_mix(shipped: list[Example]) -> None:

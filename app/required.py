@@ -1,0 +1,57 @@
+"""Terms a passage must contain to answer a question: its numbers, ordinals and focus noun.
+
+"How many troops..." is not answered by a passage without troops, however close
+its topic; "Who will host the fourth summit?" is not answered by one about the
+third. Generic answer-type nouns ("which country", "what year", "how much money")
+are not required: they name the kind of answer, not its subject. This module only
+finds the terms; `app.evidence` decides what a missing one costs.
+"""
+
+import re
+
+from app.terms import numbers, terms
+
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_FOCUS = re.compile(
+    r"\bhow (?:many|much) (?P<a>[a-z][\w-]*)(?: (?P<b>[a-z][\w-]*))?"
+    r"|\b(?:what|which)(?: (?:is|was|are|were))?(?: the)? (?P<c>[a-z][\w-]*)(?: (?P<d>[a-z][\w-]*))?(?: of (?:the )?(?P<e>[a-z][\w-]*))?"
+    r"|\bwho (?:is|was|are|were) the (?P<f>[a-z][\w-]*)(?: (?P<g>[a-z][\w-]*))?",
+    re.IGNORECASE,
+)
+_AUXILIARIES = frozenset("did does do is was are were will would has have had can could should may might".split())
+# Words that name the type of the answer, or are function words, rather than its subject.
+_GENERIC = frozenset(
+    """country countries city cities place places year years date day days month months time times amount
+    amounts money sum value share percentage percent number figure total person people man woman company
+    companies firm organisation organization group bloc body office lender creditor leader leaders official
+    name names article articles language languages currency title word term route method
+    it they them he she there then now so also exactly really back else additional further treaty agreement document kind type way case role part thing things
+    the a an this that
+    these those it its their his her regional main new other big largest biggest first last""".split()
+)
+
+
+def focus_terms(question: str) -> set[str]:
+    """Stem of the head noun a question asks about. Example: "How many troops were sent?" -> {"troop"}."""
+    match = _FOCUS.search(question)
+    if not match:
+        return set()
+    groups = match.groupdict()
+    head: list[str] = []
+    for name in "abcdfg":
+        word = (groups[name] or "").lower()
+        if word in _AUXILIARIES:
+            break  # "how much did Kazakhstan spend": what follows is the sentence's subject, not its focus
+        if word and word not in _GENERIC and terms(word):
+            head = terms(word)  # the last content word of the phrase is its head noun
+    of_noun = (groups["e"] or "").lower()
+    if of_noun and of_noun not in _GENERIC:
+        head = terms(of_noun)
+    return set(head)
+
+
+def required_terms(question: str) -> set[str]:
+    """Numbers, ordinals and focus terms of a question. Example: "Who hosts the fourth summit in 2027?" -> {"fourth", "2027"}."""
+    lowered = question.lower()
+    ordinals = {o for o in _ORDINALS if re.search(rf"\b{o}\b", lowered)}
+    return numbers(question) | ordinals | focus_terms(question)
