@@ -7,11 +7,11 @@ is not clearly a number, date or person question gets no type.
 
 import re
 
-_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+# Capitalised on purpose: "may" the verb is not "May" the month.
+_MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS.replace(' ', '|')})\b|\b({_DAYS.replace(' ', '|')})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
-    re.IGNORECASE,
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS.replace(' ', '|')})\b|\b({_DAYS.replace(' ', '|')})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
 )
 _NUMBER = re.compile(
     r"\b(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion|trillion)\b",

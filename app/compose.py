@@ -28,7 +28,6 @@ class ComposeSettings:
     abstain_below: float = 0.5  # best sentence score under which the answer abstains
     extra_margin: float = 0.06  # a further sentence must score within this of the best
     max_sentences: int = 2
-    tie_margin: float = 0.02  # a further sentence from a new article must score within this of the best
     same_fact_cosine: float = 0.8  # sentence vectors this close state the same thing
     support_margin: float = 0.1  # another article's sentence must score within this of the claim to be cited
 
@@ -79,9 +78,8 @@ def choose(ranked: Sequence[Sentence], question: str, settings: ComposeSettings)
                 claim.append(sentence)
         elif len(claims) < settings.max_sentences and sentence.score >= best - settings.extra_margin:
             # A further claim may not bring in a new article on a near-tie alone: that is where
-            # wrong citations come from. It must extend an article already cited, or truly tie.
-            cited = {s.article_id for claim in claims for s in claim}
-            if sentence.article_id in cited or sentence.score >= best - settings.tie_margin:
+            # wrong citations come from. It must extend an article already cited.
+            if not claims or any(sentence.article_id == s.article_id for claim in claims for s in claim):
                 claims.append([sentence])
     return claims
 

@@ -24,7 +24,7 @@ _GENERIC = frozenset(
     """country countries city cities place places year years date day days month months time times amount
     amounts money sum value share percentage percent number figure total person people man woman company
     companies firm organisation organization group bloc body office lender creditor leader leaders official
-    name names article articles language languages currency title word term route method
+    name names area areas field fields sector sectors topic topics issue issues language languages currency title word term route method
     it they them he she there then now so also exactly really back else additional further treaty agreement document kind type way case role part thing things
     the a an this that
     these those it its their his her regional main new other big largest biggest first last""".split()

@@ -22,10 +22,10 @@ Mode = Literal["hybrid", "dense", "bm25"]
 class RetrievalSettings:
     """Knobs of hybrid retrieval."""
 
-    k: int = 6  # chunks handed to answer composition
+    k: int = 8  # chunks handed to answer composition
     candidates: int = 40  # taken from each retriever before fusion
     rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
-    per_article: int = 2  # at most this many of the k chunks from one article
+    per_article: int = 3  # at most this many of the k chunks from one article
 
     def __post_init__(self) -> None:
         for name in ("k", "candidates", "per_article"):
