@@ -105,7 +105,7 @@ def score_sentences(
     term_weight = term_weights(question, sentences, previous, weights.previous_turn)
     total_weight = sum(term_weight.values()) or 1.0
     required = required_terms(question)
-    kind = expected_type(question)
+    kind = expected_type(question) or expected_type(previous)  # "What about Uzbekistan?" asks what the last turn did
     around = _neighbourhoods(sentences)
     dense = np.stack([s.vector for s in sentences]) @ query_vector
     scored = []

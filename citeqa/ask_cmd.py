@@ -1,0 +1,54 @@
+"""`citeqa ask`: one question from the command line, answered with numbered article sources."""
+
+import json
+from typing import Annotated
+
+import typer
+
+from citeqa.cli import JsonOption, ModelOption, StoreOption, app, fail
+from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Passages handed to answer composition.")] = 8,
+    store: StoreOption = ".citeqa/store",
+    model: ModelOption = None,
+    mode: ModeOption = "extractive",
+    llm_url: LlmUrlOption = None,
+    llm_model: LlmModelOption = None,
+    llm_key: LlmKeyOption = None,
+    llm_timeout: LlmTimeoutOption = 30.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a question from the stored articles, citing the article behind every claim."""
+    from app.qa import QA, AnswerSettings, QuestionError
+    from store.chroma import StoreError
+
+    try:
+        generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
+        if mode == "generative" and generator is None:
+            raise fail("--mode generative needs an OpenAI-compatible endpoint: pass --llm-url (or set CITEQA_LLM_URL)")
+        qa = QA.open(store, model, AnswerSettings(mode=mode), generator)
+        answer = qa.ask(question, k=k)
+    except (StoreError, QuestionError) as err:
+        raise fail(str(err))
+    if as_json:
+        payload = answer.as_dict()
+        payload["citations"] = [
+            {key: c[key] for key in ("marker", "article_id", "title", "author", "date", "evidence")}
+            for c in payload["citations"]
+        ]
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    for notice in answer.notices:
+        typer.echo(f"note: {notice}", err=True)
+    typer.echo(answer.text)
+    if answer.citations:
+        typer.echo("")
+    for citation in answer.citations:
+        byline = ", ".join(part for part in (citation.author, citation.date) if part) or "no byline"
+        typer.echo(f"[{citation.marker}] {citation.title} — {byline} — {citation.article_id}")
+        for evidence in citation.evidence:
+            typer.echo(f"    “{evidence.text}”")
