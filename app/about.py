@@ -14,9 +14,9 @@ import numpy as np
 
 from app.answer import Answer, Citation, Evidence
 from app.compose import with_markers
-from app.evidence import Sentence
+from app.evidence import Sentence, candidate_sentences
 from app.terms import terms
-from store.records import ArticleRecord
+from store.records import ArticleRecord, Hit
 
 _AUTHOR = re.compile(
     r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthor of\b|\bwho is the (writer|reporter)\b",
@@ -69,9 +69,13 @@ def answer_about(
     ranked: Sequence[Sentence],
     retrieved: Sequence[str],
     title_similarity: Callable[[Sequence[str]], np.ndarray],
-    relevant_above: float,
+    all_hits: Sequence[Hit],
 ) -> Answer | None:
-    """An Answer from article metadata, or None when the question is not about the articles."""
+    """An Answer from article metadata, or None when the question is not about the articles.
+
+    `ranked` are the scored sentences of the top passages; `all_hits` every retrieved
+    candidate, searched when listing which articles discuss a topic.
+    """
     if _AUTHOR.search(question) or _DATE.search(question):
         article = _target(question, load_articles(), ranked, title_similarity)
         if article is None:
@@ -85,21 +89,21 @@ def answer_about(
         return Answer(text=text, citations=(_cite(article, [evidence]),), retrieved=tuple(retrieved))
     match = _WHICH_ARTICLES.search(question)
     if match:
-        return _which_articles(match.group("topic"), load_articles(), ranked, retrieved, relevant_above)
+        return _which_articles(match.group("topic"), load_articles(), candidate_sentences(all_hits), retrieved)
     return None
 
 
 def _which_articles(
-    topic: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], retrieved: Sequence[str], relevant_above: float
+    topic: str, articles: Sequence[ArticleRecord], sentences: Sequence[Sentence], retrieved: Sequence[str]
 ) -> Answer | None:
-    """List every article with a sentence that covers all of the topic's terms."""
+    """List every article with a sentence that contains all of the topic's terms (its first such sentence)."""
     wanted = set(terms(topic))
     by_id = {a.article_id: a for a in articles}
     found: dict[str, Sentence] = {}
-    for sentence in ranked:
-        if sentence.article_id in found or sentence.article_id not in by_id:
+    for sentence in sentences:
+        if sentence.article_id in found or sentence.article_id not in by_id or not wanted:
             continue
-        if wanted and wanted <= set(terms(sentence.text)) or sentence.score >= relevant_above + 0.2:
+        if wanted <= set(terms(sentence.text)) and len(terms(sentence.text)) > len(wanted):
             found[sentence.article_id] = sentence
     if not found:
         return None

@@ -124,8 +124,7 @@ class QA:
         top = cap_per_article(hits, retrieval.k, retrieval.per_article)
         ranked = score_sentences(sentence_vector, question, candidate_sentences(top), previous, self.settings.scoring)
         answer = answer_about(
-            question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
-            self.settings.compose.abstain_below,
+            question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0], hits
         ) or compose(ranked, question, retrieved, self.settings.compose)
         return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=query)
 
