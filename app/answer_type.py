@@ -18,16 +18,38 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
-
-_ASKS_DATE = re.compile(
-    r"^\s*(and )?when\b|\b(what|which) (year|date|day|month)\b|\bsince (what|which) year\b|\bin what year\b", re.IGNORECASE
+# A calendar date: a day with a month, a month with a year, or a numeric date ("17 June", "June 2025", "06/25/2025").
+_CALENDAR = re.compile(
+    rf"\b\d{{1,2}} ({_MONTHS.replace(' ', '|')})\b|\b({_MONTHS.replace(' ', '|')}) \d{{1,4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
 )
-_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|big|large|fast|often)\b|\bwhat (percentage|share|amount|number)\b", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"\b(annual(ly)?|biennial(ly)?|yearly|monthly|weekly|daily|every (other|\w+) (day|week|month|year)s?|once|twice|\w+ times)\b",
+    re.IGNORECASE,
+)
+
+_ASKS_CALENDAR = re.compile(r"\b(what|which) date\b", re.IGNORECASE)
+_ASKS_DATE = re.compile(
+    r"^\s*(and )?when\b|\b(what|which) (year|day|month)\b|\bsince (what|which) year\b|\bin what year\b", re.IGNORECASE
+)
+_ASKS_FREQUENCY = re.compile(r"\bhow often\b", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(
+    r"\bhow (many|much|long|far|big|large|fast)\b|\bwhat (percentage|share|amount|number)\b|\b(worth|value of|cost of|price of)\b",
+    re.IGNORECASE,
+)
 _ASKS_PERSON = re.compile(r"^\s*(and )?who\b", re.IGNORECASE)
 
 
+_PATTERNS = {"calendar": _CALENDAR, "date": _DATE, "frequency": _FREQUENCY, "number": _NUMBER, "person": _NAME}
+STRICT_TYPES = ("calendar", "date", "frequency", "number")  # a sentence without one cannot answer
+_LEADING_PREPOSITION = re.compile(r"^\s*(?:and\s+)?(since|in|on|by|within|until|after|before|from|for)\s+(?:what|which|how)\b", re.IGNORECASE)
+
+
 def expected_type(question: str) -> str | None:
-    """"date", "number", "person" or None. Example: "When did it begin?" -> "date"."""
+    """A kind from _PATTERNS, or None. Example: "When did it begin?" -> "date"."""
+    if _ASKS_CALENDAR.search(question):
+        return "calendar"
+    if _ASKS_FREQUENCY.search(question):
+        return "frequency"
     if _ASKS_DATE.search(question):
         return "date"
     if _ASKS_NUMBER.search(question):
@@ -39,8 +61,24 @@ def expected_type(question: str) -> str | None:
 
 def has_type(sentence: str, question: str, kind: str | None) -> bool:
     """True when `sentence` holds an answer of `kind` that the question itself does not contain."""
+    return bool(_answers(sentence, question, kind))
+
+
+def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
     if kind is None:
-        return False
-    pattern = {"date": _DATE, "number": _NUMBER, "person": _NAME}[kind]
+        return []
+    pattern = _PATTERNS[kind]
     asked = {m.group().lower() for m in pattern.finditer(question)}
-    return any(m.group().lower() not in asked for m in pattern.finditer(sentence))
+    return [m for m in pattern.finditer(sentence) if m.group().lower() not in asked]
+
+
+def has_typed_phrase(sentence: str, question: str, kind: str | None) -> bool:
+    """True when the answer follows the question's leading preposition. Example: "Since what year…" and "…since 1997"."""
+    preposition = _LEADING_PREPOSITION.search(question)
+    if preposition is None:
+        return False
+    word = preposition.group(1).lower()
+    return any(
+        re.search(rf"\b{word}\s+(?:\S+\s+){{0,2}}$", sentence[: m.start()], re.IGNORECASE)
+        for m in _answers(sentence, question, kind)
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer_type import expected_type, has_type
+from app.answer_type import STRICT_TYPES, expected_type, has_type, has_typed_phrase
 from app.required import required_terms
 from app.terms import terms
 from store.records import Hit, Span
@@ -58,9 +58,6 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
                 Sentence(hit.chunk.article_id, span, hit.chunk.sentence_text(span), hit.sentence_vectors[index], hit)
             )
     return sentences
-
-
-_STRICT_TYPES = ("number", "date")  # a sentence without one cannot answer; a person may be named as "he"
 
 
 def _neighbourhoods(sentences: Sequence[Sentence]) -> list[set[str]]:
@@ -116,7 +113,8 @@ def score_sentences(
         score = (
             float(cosine)
             + weights.coverage * coverage
-            + weights.answer_type * (1 if has_type(sentence.text, question, kind) else -1 if kind in _STRICT_TYPES else 0)
+            + weights.answer_type * (1 if has_type(sentence.text, question, kind) else -1 if kind in STRICT_TYPES else 0)
+            + weights.answer_type * has_typed_phrase(sentence.text, question, kind)
             - weights.missing_required * lacking
         )
         scored.append(Sentence(**{**sentence.__dict__, "dense": float(cosine), "coverage": coverage, "score": score}))

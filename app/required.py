@@ -13,7 +13,8 @@ from app.terms import numbers, terms
 
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _FOCUS = re.compile(
-    r"\bhow (?:many|much) (?P<a>[a-z][\w-]*)(?: (?P<b>[a-z][\w-]*))?"
+    r"\b(?:what|how) about (?:in |for |with )?(?:the )?(?P<h>[a-z][\w'’-]*)"
+    r"|\bhow (?:many|much) (?P<a>[a-z][\w-]*)(?: (?P<b>[a-z][\w-]*))?"
     r"|\b(?:what|which)(?: (?:is|was|are|were))?(?: the)? (?P<c>[a-z][\w-]*)(?: (?P<d>[a-z][\w-]*))?(?: of (?:the )?(?P<e>[a-z][\w-]*))?"
     r"|\bwho (?:is|was|are|were) the (?P<f>[a-z][\w-]*)(?: (?P<g>[a-z][\w-]*))?",
     re.IGNORECASE,
@@ -38,7 +39,7 @@ def focus_terms(question: str) -> set[str]:
         return set()
     groups = match.groupdict()
     head: list[str] = []
-    for name in "abcdfg":
+    for name in "habcdfg":
         word = (groups[name] or "").lower()
         if word in _AUXILIARIES:
             break  # "how much did Kazakhstan spend": what follows is the sentence's subject, not its focus
