@@ -1,0 +1,146 @@
+"""`citeqa serve`: the chat page on one store, optionally ingesting folders first.
+
+Maps flags and CITEQA_* variables onto `app.ui`; prints the URL once the page is
+up and the model is warm. A missing or empty local store still starts the page,
+with a banner saying how to add articles (uploads work from the page); every
+other failure is one line on stderr and exit 1. gradio is imported only by
+`app.ui`, and only once the command runs.
+"""
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from citeqa.cli import DEFAULT_STORE, ModelOption, StoreOption, _run_ingest, app, fail
+from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
+
+AuthOption = Annotated[
+    str | None,
+    typer.Option(
+        "--auth", envvar="CITEQA_AUTH", help="user:password required to open the page (use it whenever --host is not loopback)."
+    ),
+]
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """"user:pass" -> ("user", "pass"); None stays None. The password may contain ':'."""
+    if value is None or value == "":
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("--auth must be user:password, e.g. --auth alice:s3cret")
+    return user, password
+
+
+def side_paths(store: str) -> tuple[Path, Path]:
+    """(uploads folder, feedback file): inside a local store's folder, under .citeqa/ for a Chroma URL."""
+    from store.chroma import is_url
+
+    base = Path(".citeqa") if is_url(store) else Path(store)
+    return base / "uploads", base / "feedback.jsonl"
+
+
+def _open_qa(store: str, model: str | None, settings, generator):
+    """(QA, banner notice or None). A missing or empty local store opens empty, with a notice."""
+    from app.qa import QA
+    from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+    from store.chroma import StoreError, is_url, open_store
+
+    try:
+        return QA.open(store, model, settings, generator), None
+    except StoreError:
+        if is_url(store):
+            raise
+        empty = not (Path(store) / "chroma.sqlite3").exists() or open_store(store).settings is None
+        if not empty:
+            raise
+    # The page can take uploads into a new store, so create it rather than refuse to start.
+    qa = QA(open_store(store, create=True), SentenceTransformerEmbedder(model or DEFAULT_MODEL), settings, generator)
+    return qa, f"No articles yet. Add some in the Articles tab, or run: citeqa ingest data/articles --store {store}"
+
+
+def _warm_up(qa) -> None:
+    """Answer one throwaway question: loads the embedding model, tokenizer and lexical index."""
+    try:
+        qa.ask("What do the articles say?", mode="extractive")  # never wake a language model for this
+    except Exception as err:  # only a warm-up: the first real question reports any real problem
+        logging.getLogger(__name__).info("warm-up question failed: %s", err)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps the page on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="CITEQA_PORT", help="Port to listen on.")] = 7860,
+    store: StoreOption = DEFAULT_STORE,
+    ingest_paths: Annotated[
+        list[Path] | None,
+        typer.Option("--ingest", help="Ingest these files or folders first (incremental: unchanged files are skipped)."),
+    ] = None,
+    auth: AuthOption = None,
+    model: ModelOption = None,
+    mode: ModeOption = "extractive",
+    llm_url: LlmUrlOption = None,
+    llm_model: LlmModelOption = None,
+    llm_key: LlmKeyOption = None,
+    llm_timeout: LlmTimeoutOption = 30.0,
+) -> None:
+    """Start the chat page: cited answers, sources, article browser, uploads."""
+    started = time.perf_counter()
+    try:
+        credentials = parse_auth(auth)
+    except ValueError as err:
+        raise fail(str(err))
+    if host not in ("127.0.0.1", "localhost", "::1") and credentials is None:
+        typer.echo(f"warning: --host {host} exposes the page without a login; set --auth user:password", err=True)
+    # Before gradio is imported: no telemetry or update checks from an offline machine.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from app.qa import AnswerSettings
+    from ingest.pipeline import IngestError
+    from store.chroma import StoreError
+    from store.records import ChunkSettings
+
+    try:
+        generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
+        if mode == "generative" and generator is None:
+            raise ValueError("--mode generative needs an endpoint: --llm-url http://HOST:PORT/v1 (or CITEQA_LLM_URL)")
+        if ingest_paths:
+            report = _run_ingest(ingest_paths, store, model, ChunkSettings(), True, show_progress=True)
+            for reason in report.skipped:
+                typer.echo(f"warning: {reason}", err=True)
+            typer.echo(f"ingest: {report.articles} articles ({report.new} new, {report.changed} changed, {report.removed} removed)")
+        qa, notice = _open_qa(store, model, AnswerSettings(mode=mode), generator)
+        articles = len(qa.store.articles())
+        down = generator.check() if generator else None
+        if down:  # the page still works: generative answers fall back to extractive ones, with a notice
+            typer.echo(f"warning: {down}", err=True)
+            notice = " ".join(filter(None, [notice, f"{down} Generative answers fall back to extractive ones."]))
+    except (IngestError, StoreError, ValueError) as err:
+        raise fail(str(err))
+    # Load the model and indexes while gradio imports and the page is built, not on the first question.
+    warm = threading.Thread(target=_warm_up, args=(qa,), daemon=True)
+    warm.start()
+
+    from app import ui
+
+    uploads, feedback = side_paths(store)
+    demo = ui.build_demo(qa, uploads, feedback, notice=notice)
+    try:
+        ui.launch(demo, host, port, credentials, prevent_thread_lock=True)
+    except OSError as err:
+        raise fail(f"cannot listen on {host}:{port} ({err}). Pick another --port.")
+    warm.join()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    typer.echo(
+        f"citeqa: {articles} articles from {store}; page ready at http://{shown}:{port}/ "
+        f"in {time.perf_counter() - started:.1f} s{' (login required)' if credentials else ''}. Ctrl+C stops it.",
+    )
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass

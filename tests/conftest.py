@@ -1,0 +1,88 @@
+"""Shared fixtures: a real `citeqa serve` process over the default corpus plus one hostile article.
+
+The server is started once per test session (model load and ingest take seconds)
+and shared by the browser test and the API test. Everything is real: the packaged
+embedding model, Chroma in a temporary folder, the CLI as a subprocess.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CITEQA = [sys.executable, "-c", "from citeqa.cli import run; run()"]  # the console script, whichever venv runs pytest
+XSS_TITLE = "Hostile <script>alert(1)</script> title"
+XSS_BODY = (
+    "This article tests the page: <img src=x onerror=alert(1)> must show as text.\n"
+    "The Quillon river report mentions <script>alert(1)</script> and template syntax {{7*7}} ${7*7} [x](javascript:alert(1)).\n"
+)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running `citeqa serve`: its URL, store folder and how long it took to be ready."""
+
+    url: str
+    store: Path
+    ready_seconds: float
+
+
+def _env() -> dict:
+    return {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui_store(tmp_path_factory) -> Path:
+    """A store built by `citeqa ingest` from data/articles plus 999_xss.txt."""
+    base = tmp_path_factory.mktemp("ui")
+    corpus = base / "articles"
+    shutil.copytree(ROOT / "data" / "articles", corpus)
+    (corpus / "999_xss.txt").write_text(f"{XSS_TITLE}\n{XSS_BODY}", encoding="utf-8")
+    store = base / "store"
+    subprocess.run([*CITEQA, "ingest", str(corpus), "--store", str(store)], check=True, env=_env(), cwd=ROOT, capture_output=True)
+    return store
+
+
+@pytest.fixture(scope="session")
+def ui_server(ui_store) -> Server:
+    """`citeqa serve` on a free loopback port; stopped at the end of the session."""
+    port = _free_port()
+    log = (ui_store.parent / "serve.log").open("w")
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*CITEQA, "serve", "--store", str(ui_store), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=_env(), cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"citeqa serve exited: {(ui_store.parent / 'serve.log').read_text()[-2000:]}")
+            if time.perf_counter() - started > 120:
+                raise RuntimeError("citeqa serve did not come up within 120 s")
+            if "page ready" in (ui_store.parent / "serve.log").read_text():
+                urllib.request.urlopen(url, timeout=5).read()
+                break
+            time.sleep(0.2)
+        yield Server(url, ui_store, time.perf_counter() - started)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
