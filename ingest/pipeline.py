@@ -20,7 +20,7 @@ from ingest.chunk import chunk_document
 from ingest.document import Document
 from ingest.embed import Embedder
 from ingest.load import SUPPORTED_SUFFIXES, LoadError, content_hash, load_document
-from store.chroma import Store, StoreSettings
+from store.chroma import Store, StoreSettings, is_url
 from store.records import ArticleRecord, Chunk, ChunkSettings
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,9 @@ def _apply(
         report.chunks += len(chunks)
         report.tokens += sum(chunk.tokens for chunk in chunks)
         yield Progress(done, len(todo), report, doc.article_id)
-    store.refresh_lexical(force=True)
+    if not is_url(store.location):
+        # Save the BM25 index beside a local store now; replicas of a server store build their own.
+        store.refresh_lexical(force=True)
     report.articles = len(store.manifest())
     report.seconds = time.perf_counter() - started
     yield Progress(len(todo), len(todo), report, "done")

@@ -11,13 +11,15 @@ one model refuses queries and ingests made with another.
 Writes are ordered so that a process killed at any point leaves a store that the
 next ingest completes: an article record is first marked pending, then its old
 chunks are deleted and the new ones added, and only then is its hash recorded.
+A Chroma server that stops answering surfaces as StoreError, like a missing store.
 """
 
 import base64
+import functools
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -98,6 +100,25 @@ def _client(location: str | Path, create: bool):
 def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     return text[0][:200] if text else type(err).__name__
+
+
+def _server_calls(method: Callable) -> Callable:
+    """Turn a lost connection to a Chroma server into StoreError, so every front end shows one line."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as err:
+            import httpx  # chromadb's HTTP client; only a URL store can get here with its errors
+
+            if not isinstance(err, httpx.TransportError):
+                raise
+            raise StoreError(f"Lost the Chroma server at {self.location} ({_first_line(err)}). Is `chroma run` up?") from err
+
+    return wrapper
 
 
 def _pack_vectors(vectors: np.ndarray) -> str:
@@ -218,6 +239,7 @@ class Store:
         if have is not None:
             self.check_settings(StoreSettings(embedding_model, have.dimension, chunking))
 
+    @_server_calls
     def record_settings(self, settings: StoreSettings) -> None:
         """Write the settings into the collection metadata (first ingest only)."""
         self.check_settings(settings)
@@ -226,6 +248,7 @@ class Store:
 
     # -- articles -----------------------------------------------------------------------
 
+    @_server_calls
     def articles(self) -> list[ArticleRecord]:
         """Every completely stored article, sorted by id."""
         got = self._articles.get(include=["metadatas"])
@@ -236,11 +259,13 @@ class Store:
         """article_id -> record, including records of articles whose ingest did not finish."""
         return {record.article_id: record for record in self.articles()}
 
+    @_server_calls
     def article_text(self, article_id: str) -> str | None:
         """The clean text of one article, or None when it is not stored."""
         got = self._articles.get(ids=[article_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
+    @_server_calls
     def replace_article(
         self,
         record: ArticleRecord,
@@ -265,6 +290,7 @@ class Store:
             )
         self._put_article(record, text)
 
+    @_server_calls
     def remove_article(self, article_id: str) -> None:
         """Delete an article's chunks, then its record."""
         self._chunks.delete(where={"article_id": article_id})
@@ -275,10 +301,12 @@ class Store:
 
     # -- chunks -------------------------------------------------------------------------
 
+    @_server_calls
     def count(self) -> int:
         """Number of stored chunks."""
         return self._chunks.count()
 
+    @_server_calls
     def dense_search(self, query_vector: np.ndarray, n: int) -> list[Hit]:
         """Up to `n` nearest chunks by cosine similarity, best first."""
         if n <= 0:
@@ -293,6 +321,7 @@ class Store:
             )
         ]
 
+    @_server_calls
     def get_hits(self, chunk_ids: Sequence[str]) -> list[Hit]:
         """Hits (with no scores yet) for the given chunk ids, in the given order."""
         if not chunk_ids:
@@ -329,6 +358,7 @@ class Store:
     def _lexical_dir(self) -> Path | None:
         return None if is_url(self.location) else Path(self.location) / "lexical"
 
+    @_server_calls
     def refresh_lexical(self, force: bool = False) -> LexicalIndex:
         """The BM25 index for the store's current state, loading or rebuilding as needed."""
         now = time.monotonic()
@@ -354,6 +384,7 @@ class Store:
             self._lexical.save(directory)
         return self._lexical
 
+    @_server_calls
     def lexical_search(self, query: str, n: int) -> list[tuple[str, float]]:
         """Up to `n` (chunk_id, bm25 score) pairs, best first."""
         return self.refresh_lexical().search(query, n)
