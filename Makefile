@@ -3,19 +3,28 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
 STORE  ?= .citeqa/store
 PORT   ?= 7860
 
-.PHONY: install run test eval bench browser clean
+.PHONY: install install-test run test eval bench browser clean
 
 install: $(STAMP)
 
 # Re-runs only when pyproject.toml changes; a second `make install` takes well under a second.
+# torch goes first: the pinned CPU wheel, so nothing later pulls a CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e .
 	touch $(STAMP)
+
+# Test tools, plus a real llama.cpp server for the generative tests (built once, then cached by pip).
+install-test: $(TESTSTAMP)
+
+$(TESTSTAMP): $(STAMP)
+	$(PIP) install -e '.[test,llm]'
+	touch $(TESTSTAMP)
 
 run: install
 	$(VENV)/bin/citeqa serve --ingest data/articles --store $(STORE) --port $(PORT)
@@ -24,7 +33,7 @@ run: install
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
-test: install browser
+test: install-test browser
 	$(PY) -m pytest -q
 
 eval: install

@@ -16,7 +16,7 @@ import numpy as np
 
 from app.answer_type import STRICT_TYPES, expected_type, has_type, has_typed_phrase
 from app.required import required_terms
-from app.terms import terms
+from app.terms import contains_term, terms
 from store.records import Hit, Span
 
 
@@ -108,8 +108,8 @@ def score_sentences(
     scored = []
     for index, (sentence, cosine) in enumerate(zip(sentences, dense)):
         present = set(terms(sentence.text))
-        coverage = sum(w for term, w in term_weight.items() if _contains(present, term)) / total_weight
-        lacking = not all(_contains(around[index], term) for term in required)
+        coverage = sum(w for term, w in term_weight.items() if contains_term(present, term)) / total_weight
+        lacking = not all(contains_term(around[index], term) for term in required)
         score = (
             float(cosine)
             + weights.coverage * coverage
@@ -120,9 +120,3 @@ def score_sentences(
         scored.append(Sentence(**{**sentence.__dict__, "dense": float(cosine), "coverage": coverage, "score": score}))
     return sorted(scored, key=lambda s: s.score, reverse=True)
 
-
-def _contains(present: set[str], term: str) -> bool:
-    """Term match that tolerates stemming gaps. Example: ({"fellow"}, "fellowship") -> True."""
-    if term in present:
-        return True
-    return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p)) for p in present)

@@ -7,8 +7,12 @@ from article metadata when the question is about the articles, else extractively
 Generation with a language model is optional and lives in `app.generate`.
 """
 
+import logging
+import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from store.records import ArticleRecord
 
 MAX_QUESTION_CHARS = 2000
 _ARTICLES_TTL_SECONDS = 5.0
+logger = logging.getLogger(__name__)
 
 
 class QuestionError(ValueError):
@@ -65,6 +70,8 @@ class QA:
         self.generator = generator
         self._articles: list[ArticleRecord] = []
         self._articles_at = -_ARTICLES_TTL_SECONDS
+        self._store_broken = False
+        self._reopen_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -83,6 +90,36 @@ class QA:
     @property
     def generative_available(self) -> bool:
         return self.generator is not None
+
+    @contextmanager
+    def store_guard(self) -> Iterator[None]:
+        """Store failures inside this block become one-line StoreErrors; the next use re-opens the store.
+
+        A local store's files can be moved, deleted or damaged under a running server; Chroma then
+        raises its own errors (e.g. "no such table: collections") and keeps failing even after the
+        files are restored, so the store is opened afresh on the next question.
+        """
+        if self._store_broken:
+            with self._reopen_lock:  # one re-open, not one per waiting request
+                if self._store_broken:
+                    self.store = _reopen(self.store.location)
+                    self._store_broken = False
+                    self._articles_at = -_ARTICLES_TTL_SECONDS
+        try:
+            yield
+        except StoreError:
+            self._store_broken = True
+            raise
+        except Exception as err:
+            if not (type(err).__module__.startswith("chromadb") or isinstance(err, (OSError, sqlite3.Error))):
+                raise
+            self._store_broken = True
+            logger.warning("store failure: %r", err)
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+            raise StoreError(
+                f"The store at {self.store.location} cannot be read ({first}). "
+                "Put its folder back or re-ingest; the next question tries again."
+            ) from err
 
     def articles(self) -> list[ArticleRecord]:
         """Stored article records, re-read at most every few seconds."""
@@ -103,9 +140,10 @@ class QA:
         self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it grows, then the final Answer."""
-        extractive = self._extractive(question, history, k)
+        with self.store_guard():
+            extractive = self._extractive(question, history, k)
         if (mode or self.settings.mode) == "generative" and self.generator is not None:
-            yield from self.generator.stream(extractive, history)
+            yield from self.generator.stream(extractive, history, question=clean_question(question)[0])
             return
         words = extractive.text.split(" ")
         for end in range(1, len(words) + 1, 4):
@@ -127,6 +165,15 @@ class QA:
             question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0], hits
         ) or compose(ranked, question, retrieved, self.settings.compose)
         return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=query)
+
+
+def _reopen(location: str | Path) -> Store:
+    """Open the store at `location` afresh. Raises StoreError while it is still missing."""
+    from chromadb.api.shared_system_client import SharedSystemClient  # lazy: heavy
+
+    # Chroma keeps one client per path for the whole process; a broken one would be handed back.
+    SharedSystemClient.clear_system_cache()
+    return open_store(location)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -19,7 +19,11 @@ _FOCUS = re.compile(
     r"|\bwho (?:is|was|are|were) the (?P<f>[a-z][\w-]*)(?: (?P<g>[a-z][\w-]*))?",
     re.IGNORECASE,
 )
-_AUXILIARIES = frozenset("did does do is was are were will would has have had can could should may might".split())
+_AUXILIARIES = frozenset(
+    """did does do is was are were will would has have had can could should may might
+    happen happens happened cause causes caused make makes made mean means meant lead leads led
+    become becomes became say says said""".split()
+)
 # Words that name the type of the answer, or are function words, rather than its subject.
 _GENERIC = frozenset(
     """country countries city cities place places year years date day days month months time times amount

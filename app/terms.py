@@ -47,3 +47,10 @@ def terms(text: str) -> list[str]:
 def numbers(text: str) -> set[str]:
     """Numeric terms. Example: "$209 million in 2025" -> {"209", "2025"}."""
     return {term for term in terms(text) if term[0].isdigit()}
+
+
+def contains_term(present: set[str], term: str) -> bool:
+    """Term match that tolerates stemming gaps. Example: ({"fellow"}, "fellowship") -> True."""
+    if term in present:
+        return True
+    return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p)) for p in present)
