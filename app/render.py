@@ -203,9 +203,10 @@ def read_payload(content: str) -> dict | None:
     if not match:
         return None
     try:
-        return json.loads(html.unescape(match.group(1)))
+        payload = json.loads(html.unescape(match.group(1)))
     except ValueError:
         return None
+    return payload if isinstance(payload, dict) else None  # history comes back from the browser: any JSON
 
 
 def question_html(question: str) -> str:
@@ -217,7 +218,7 @@ def plain_text(content: str) -> str:
     """The visible text of a rendered message part. Example: '<div>a &amp; b</div>' -> 'a & b'."""
     payload = read_payload(content)
     if payload is not None:
-        return payload.get("answer", "")
+        return payload["answer"] if isinstance(payload.get("answer"), str) else ""
     return html.unescape(re.sub(r"<br>", "\n", re.sub(r"<(?!br>)[^>]*>", "", content))).strip()
 
 

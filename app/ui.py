@@ -72,7 +72,8 @@ def _parts(message: dict) -> list[str]:
     """The text parts of a chat message as Gradio hands it back (a str, or a list of str / {"text": ...})."""
     content = message.get("content")
     items = content if isinstance(content, list) else [content]
-    return [item.get("text") or "" if isinstance(item, dict) else item for item in items if isinstance(item, (str, dict))]
+    texts = [item.get("text") if isinstance(item, dict) else item for item in items]
+    return [text for text in texts if isinstance(text, str)]  # a client may send any JSON here
 
 
 def _payload(message: dict) -> dict:
@@ -83,12 +84,15 @@ def _payload(message: dict) -> dict:
 def _text(message: dict) -> str:
     """The plain text of a rendered chat message: the answer itself, without its sources."""
     parts = _parts(message)
-    return _payload(message).get("answer") or (render.plain_text(parts[0]) if parts else "")
+    answer = _payload(message).get("answer")
+    return answer if isinstance(answer, str) and answer else (render.plain_text(parts[0]) if parts else "")
 
 
 def qa_history(messages: Sequence[dict]) -> list[dict]:
     """Rendered chat messages -> OpenAI-style {"role", "content": plain text} for follow-ups."""
-    return [{"role": m.get("role", "user"), "content": _text(m)} for m in messages if m.get("role") in ("user", "assistant")]
+    return [
+        {"role": m["role"], "content": _text(m)} for m in messages if isinstance(m, dict) and m.get("role") in ("user", "assistant")
+    ]
 
 
 def assistant_message(answer: Answer, show_uncited: bool = False) -> dict:
@@ -113,7 +117,9 @@ class Page:
     # chat ------------------------------------------------------------------------------
 
     def _check_not_empty(self) -> None:
-        if self.qa.store.count() == 0:
+        with self.qa.store_guard():  # a moved or damaged store: a one-line StoreError, re-opened next time
+            empty = self.qa.store.count() == 0
+        if empty:
             raise QuestionError(EMPTY_STORE)
 
     def add_question(self, message: str, history: list[dict]) -> tuple[str, list[dict], str]:
@@ -202,7 +208,7 @@ class Page:
             except UploadError as err:
                 problems.append(str(err))
         if not saved:
-            raise gr.Error(" ".join(problems))
+            raise gr.Error(render.escape(" ".join(problems)))  # gr.Error renders HTML; file names are the user's
         with self._ingest_lock:
             report = None
             try:
@@ -215,7 +221,7 @@ class Page:
         names = ", ".join(p.name for p in saved)
         status = f"Added {names}: {report.new if report else 0} new, {report.changed if report else 0} changed, {report.unchanged if report else 0} unchanged. You can ask about it now."
         if problems:
-            gr.Warning(" ".join(problems))
+            gr.Warning(render.escape(" ".join(problems)))
             status += " Skipped: " + " ".join(problems)
         return render.escape(status), self.article_list(), None, gr.update(visible=False)  # banner: no longer empty
 
@@ -236,7 +242,8 @@ def safe_name(name: str) -> str:
     stem = re.sub(r"[^\w-]+", "_", stem).strip("_-")[:80]  # letters of any script; no dots, slashes, spaces
     suffix = suffix.lower()
     if f".{suffix}" not in SUPPORTED_SUFFIXES:
-        raise UploadError(f"{base}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files can be added.")
+        shown = "".join(ch if ch.isprintable() else "?" for ch in base)[:120]  # one line, whatever the name held
+        raise UploadError(f"{shown}: only {', '.join(sorted(SUPPORTED_SUFFIXES))} files can be added.")
     return f"{stem or 'upload'}.{suffix}"
 
 
