@@ -77,6 +77,8 @@ def ingest(
             return
         if not paths:
             raise fail("give at least one file or folder, e.g. citeqa ingest data/articles")
+        if not any(path.exists() for path in paths):
+            raise fail(f"no such file or directory: {', '.join(str(p) for p in paths)}")
         chunking = ChunkSettings(chunk_tokens, overlap_tokens)
         report = _run_ingest(paths, store, model, chunking, prune, show_progress=not as_json)
     except (IngestError, StoreError, ValueError) as err:

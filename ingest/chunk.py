@@ -23,9 +23,38 @@ def chunk_id(article_id: str, start: int, text: str) -> str:
     return f"{article_id}-{digest}"
 
 
+def _fits(window: str, limit: int, fits: Callable[[str], bool]) -> bool:
+    """True when `window` is within both the token budget and the caller's model limit."""
+    return count_tokens(window) <= limit and fits(window)
+
+
+def _split_word(text: str, span: Span, limit: int, fits: Callable[[str], bool]) -> list[Span]:
+    """A single word that alone breaks a limit (a long URL, a rule of 600 dashes) cut into runs of characters that don't."""
+    start, end = span
+    pieces: list[Span] = []
+    while start < end:
+        # Longest prefix within both limits, by bisection; one character always fits (max_tokens >= 16).
+        low, high = start + 1, end
+        while low < high:
+            middle = (low + high + 1) // 2
+            if _fits(text[start:middle], limit, fits):
+                low = middle
+            else:
+                high = middle - 1
+        pieces.append((start, low))
+        start = low
+    return pieces
+
+
 def _split_long(text: str, span: Span, limit: int, fits: Callable[[str], bool]) -> list[Span]:
     """Split one over-long sentence into word-bounded pieces that each respect the limits."""
-    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    words: list[Span] = []
+    for match in re.finditer(r"\S+", text[span[0] : span[1]]):
+        word = (match.start() + span[0], match.end() + span[0])
+        if _fits(text[word[0] : word[1]], limit, fits):
+            words.append(word)
+        else:
+            words.extend(_split_word(text, word, limit, fits))
     pieces: list[Span] = []
     start = 0
     while start < len(words):
@@ -89,9 +118,14 @@ def chunk_document(
         )
         if last == len(units):
             break
-        # Step back over trailing sentences that fit in the overlap budget, always advancing.
+        # Step back over trailing sentences that fit in the overlap budget, always advancing: the
+        # next window must still have room for the first sentence this one left out.
         next_first, overlap = last, 0
-        while next_first - 1 > first and overlap + sizes[next_first - 1] <= settings.overlap_tokens:
+        while (
+            next_first - 1 > first
+            and overlap + sizes[next_first - 1] <= settings.overlap_tokens
+            and _fits(text[units[next_first - 1][0] : units[last][1]], settings.max_tokens, fits)
+        ):
             next_first -= 1
             overlap += sizes[next_first]
         first = next_first

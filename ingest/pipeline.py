@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta.json"
 # Bump when loading, cleaning or chunking changes what a file turns into: stored articles re-ingest.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 EMBED_BATCH_CHUNKS = 64  # chunks embedded per model call; articles are grouped to fill it
 
 
@@ -88,7 +88,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str], list[Path]]:
             skipped.append(f"{path}: no such file or directory")
         elif path.is_dir():
             folders.append(path.resolve())
-            for candidate in sorted(p for p in path.rglob("*") if p.is_file()):
+            for candidate in sorted(p.resolve() for p in path.rglob("*") if p.is_file()):
                 if candidate.name.endswith(SIDECAR_SUFFIX) or candidate.name.startswith("."):
                     continue
                 if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -96,14 +96,14 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str], list[Path]]:
                 else:
                     skipped.append(f"{candidate}: unsupported file type {candidate.suffix or '(none)'}, skipped")
         elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(path)
+            files.append(path.resolve())  # absolute, so pruning works from any working folder
         else:
             skipped.append(f"{path}: unsupported file type {path.suffix or '(none)'}, skipped")
     return files, skipped, folders
 
 
 def versioned_hash(path: Path) -> str:
-    """The file's content hash tagged with the pipeline version. Example: "v1:9f86d0…"."""
+    """The file's content hash tagged with the pipeline version. Example: "v2:9f86d0…"."""
     return f"v{PIPELINE_VERSION}:{content_hash(path)}"
 
 
