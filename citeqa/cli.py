@@ -154,6 +154,7 @@ def _list_articles(store_location: str, as_json: bool) -> None:
 from citeqa import load_cmd  # noqa: E402,F401
 from citeqa import ask_cmd  # noqa: E402,F401
 from citeqa import serve_cmd  # noqa: E402,F401
+from citeqa import eval_cmd  # noqa: E402,F401
 
 
 def run() -> None:

@@ -1,0 +1,164 @@
+"""`citeqa eval`: run the evaluation set, compare two runs, or benchmark retrieval on a BEIR dataset.
+
+Maps flags onto `eval.run`, `eval.compare` and `eval.beir`, draws progress on stderr
+and prints tables; user mistakes end as one line on stderr and exit 1. Heavy
+imports happen inside the functions so `citeqa --help` stays instant.
+"""
+
+from datetime import datetime, timezone
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from citeqa.cli import JsonOption, StoreOption, app, fail
+
+DEFAULT_RUNS = Path("eval/runs")
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", envvar="CITEQA_MODEL", help="sentence-transformers model (default: the store's model)."),
+]
+
+
+def _bar(disable: bool):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    return Progress(*columns, transient=True, disable=disable, console=Console(stderr=True))
+
+
+def _print(renderable) -> None:
+    from rich.console import Console
+
+    Console(width=140).print(renderable)
+
+
+@app.command("eval")
+def eval_command(
+    ctx: typer.Context,
+    dataset: Annotated[Path | None, typer.Option(help="Evaluation set, JSONL (default: eval/default_corpus.jsonl).")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, help="Articles scored by Recall/MRR/nDCG@k.")] = 5,
+    out: Annotated[Path | None, typer.Option(help="Run directory (default: eval/runs/<UTC time>).")] = None,
+    store: StoreOption = ".citeqa/store",
+    model: ModelOption = None,
+    compare: Annotated[
+        tuple[Path, Path] | None, typer.Option("--compare", metavar="RUN_A RUN_B", help="Compare two run directories.")
+    ] = None,
+    beir: Annotated[
+        Path | None, typer.Option("--beir", metavar="DIR", help="Benchmark dense/BM25/hybrid retrieval on a BEIR dataset.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score answers, citations and abstention on known answers; compare runs; run BEIR benchmarks."""
+    if compare and beir:
+        raise fail("--compare and --beir are separate modes; give one of them")
+    if compare:
+        _compare(*compare, as_json)
+    elif beir:
+        # A BEIR corpus gets its own store unless --store is given explicitly (not via CITEQA_STORE):
+        # ingesting it prunes every other article from the store it goes into.
+        from_flag = getattr(ctx.get_parameter_source("store"), "name", "") == "COMMANDLINE"
+        _beir(beir, store if from_flag else None, model, as_json)
+    else:
+        _evaluate(dataset, k, out, store, model, as_json)
+
+
+def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model: str | None, as_json: bool) -> None:
+    from app.qa import QA
+    from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples, unknown_sources
+    from eval.report import summary_table
+    from eval.run import aggregate, iter_rows, write_run
+    from store.chroma import StoreError, open_store
+
+    path = dataset or DEFAULT_DATASET
+    try:
+        examples = read_examples(path)
+        known = [record.article_id for record in open_store(store).articles()]
+        qa = QA.open(store, model=model)
+    except (DatasetError, StoreError, ValueError) as err:
+        raise fail(str(err))
+    unknown = unknown_sources(examples, known)
+    if unknown:
+        typer.echo(f"warning: {len(unknown)} source ids in {path} are not in the store {store}: {', '.join(unknown)}", err=True)
+    rows = []
+    with _bar(disable=as_json) as bar:
+        task = bar.add_task("asking", total=len(examples))
+        for row in iter_rows(qa, examples, k):
+            rows.append(row)
+            bar.advance(task)
+    result = aggregate(rows, k)
+    out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    paths = write_run(out, rows, result)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    _print(summary_table(result))
+    typer.echo(f"wrote {', '.join(str(p) for p in paths)}")
+
+
+def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:
+    from eval.compare import change_lines, compare_runs, comparison_table
+
+    try:
+        comparison = compare_runs(run_a, run_b)
+    except (ValueError, KeyError) as err:
+        raise fail(f"cannot compare {run_a} and {run_b}: {err}")
+    if as_json:
+        typer.echo(json.dumps(comparison.as_dict()))
+        return
+    _print(comparison_table(comparison, f"A: {run_a.name}", f"B: {run_b.name}"))
+    for line in change_lines(comparison):
+        typer.echo(line)
+
+
+def _beir(directory: Path, store: str | None, model: str | None, as_json: bool) -> None:
+    from eval.beir import MODES, BeirError, build_store, document_run, load_beir, score
+    from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+    from store.chroma import StoreError, open_store
+
+    try:
+        data = load_beir(directory)
+        location = store or f".citeqa/beir-{data.name}"
+        target = open_store(location, create=True)
+        recorded = target.settings.embedding_model if target.settings else None
+        embedder = SentenceTransformerEmbedder(model or recorded or DEFAULT_MODEL)
+        with _bar(disable=as_json) as bar:
+            task = bar.add_task(f"ingesting {data.name}", total=None)
+            for step in build_store(data, target, embedder):
+                bar.update(task, completed=step.done, total=max(step.total, 1))
+        report = step.report
+        results = {}
+        with _bar(disable=as_json) as bar:
+            for mode in MODES:
+                task = bar.add_task(f"{mode} retrieval", total=len(data.queries))
+                run = document_run(target, embedder, data.queries, mode, on_query=lambda: bar.advance(task))
+                results[mode] = score(data.qrels, run)
+    except (BeirError, StoreError, ValueError) as err:
+        raise fail(str(err))
+    if as_json:
+        typer.echo(json.dumps(results))
+        return
+    typer.echo(
+        f"store {location}: {report.articles} documents ({report.new} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged); {len(data.queries)} test queries",
+        err=True,
+    )
+    _print(_beir_table(directory, data.name, results, embedder.model_id))
+
+
+def _beir_table(directory: Path, name: str, results: dict[str, dict[str, float]], model_id: str):
+    from rich.table import Table
+
+    from eval.beir import published_baselines
+
+    table = Table("method", "NDCG@10", "Recall@100", "MRR@10", "source", title=f"BEIR {name} (test)")
+    for mode, values in results.items():
+        label = {"dense": f"citeqa dense ({model_id.split('/')[-1]})", "bm25": "citeqa BM25", "hybrid": "citeqa hybrid (RRF)"}[mode]
+        table.add_row(label, *(f"{values[m]:.3f}" for m in ("NDCG@10", "Recall@100", "MRR@10")), "this run")
+    for row in published_baselines(directory):
+        cells = ("–" if v is None else f"{v:.3f}" for v in (row.ndcg10, row.recall100))
+        table.add_row(f"published: {row.method}", *cells, "–", row.source)
+    return table
