@@ -6,9 +6,10 @@ offsets into the article's clean text. How answers are composed lives in
 `app.compose`; this module only defines the shapes and their JSON form.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from store.records import Hit
+from store.records import Chunk, Hit
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,20 @@ class Citation:
     evidence: tuple[Evidence, ...]
     passage: str = ""  # the retrieved chunk around the first evidence sentence
     passage_start: int = 0  # offset of `passage` in the article text
+
+    @classmethod
+    def quoting(cls, marker: int, chunk: Chunk, evidence: Sequence[Evidence]) -> "Citation":
+        """A citation of `chunk`'s article whose passage is that chunk."""
+        return cls(
+            marker=marker,
+            article_id=chunk.article_id,
+            title=chunk.title,
+            author=chunk.author,
+            date=chunk.date,
+            evidence=tuple(evidence),
+            passage=chunk.text,
+            passage_start=chunk.char_start,
+        )
 
     def as_dict(self) -> dict:
         return {

@@ -107,14 +107,5 @@ def compose(
 
 
 def _citation(marker: int, sentences: Sequence[Sentence]) -> Citation:
-    chunk = sentences[0].hit.chunk
-    return Citation(
-        marker=marker,
-        article_id=chunk.article_id,
-        title=chunk.title,
-        author=chunk.author,
-        date=chunk.date,
-        evidence=tuple(Evidence(s.text, s.span[0], s.span[1]) for s in sentences),
-        passage=chunk.text,
-        passage_start=chunk.char_start,
-    )
+    evidence = [Evidence(s.text, s.span[0], s.span[1]) for s in sentences]
+    return Citation.quoting(marker, sentences[0].hit.chunk, evidence)

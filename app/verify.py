@@ -153,19 +153,10 @@ def verify(answer: str, sources: Sequence[Source], min_overlap: float = MIN_OVER
             at = claim_start = group.end()
     pieces.append(text[at:])
     final = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", "".join(pieces))).strip()
-    citations = tuple(_citation(renumber[n], by_number[n], evidence[n]) for n in renumber)
+    citations = tuple(_citation(renumber[n], evidence[n]) for n in renumber)
     return Verified(final, citations, tuple(dict.fromkeys(dropped)))
 
 
-def _citation(marker: int, source: Source, found: Sequence[_Candidate]) -> Citation:
-    chunk = found[0].hit.chunk
-    return Citation(
-        marker=marker,
-        article_id=source.article_id,
-        title=source.title,
-        author=source.author,
-        date=source.date,
-        evidence=tuple(Evidence(c.text, c.span[0], c.span[1]) for c in sorted(found, key=lambda c: c.span)),
-        passage=chunk.text,
-        passage_start=chunk.char_start,
-    )
+def _citation(marker: int, found: Sequence[_Candidate]) -> Citation:
+    evidence = [Evidence(c.text, c.span[0], c.span[1]) for c in sorted(found, key=lambda c: c.span)]
+    return Citation.quoting(marker, found[0].hit.chunk, evidence)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from citeqa.cli import JsonOption, ModelOption, StoreOption, app, fail
+from citeqa.cli import DEFAULT_STORE, JsonOption, ModelOption, StoreOption, app, fail
 from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
 
 
@@ -13,7 +13,7 @@ from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, L
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Passages handed to answer composition.")] = 8,
-    store: StoreOption = ".citeqa/store",
+    store: StoreOption = DEFAULT_STORE,
     model: ModelOption = None,
     mode: ModeOption = "extractive",
     llm_url: LlmUrlOption = None,
