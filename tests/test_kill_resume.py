@@ -106,8 +106,10 @@ def check_consistent(store_dir: Path, folder: Path, before: dict, now: dict, tod
     states: Counter = Counter()
     for article_id, record in manifest.items():
         have = by_article.get(article_id, set())
-        if record.content_hash == "pending":  # killed inside replace_article: only new chunks, maybe not all yet
-            assert have <= now.get(article_id, set())
+        if record.content_hash == "pending":
+            # Killed inside replace_article: before the old chunks were deleted (old ones only),
+            # or after (new ones only, maybe not all yet). Never a mix.
+            assert have <= before.get(article_id, set()) or have <= now.get(article_id, set())
             state = "pending"
         elif record.content_hash == hashes.get(article_id):
             assert have == now[article_id], article_id
