@@ -42,7 +42,7 @@ def focus_terms(question: str) -> set[str]:
     if not match:
         return set()
     groups = match.groupdict()
-    head: list[str] = []
+    head: tuple[str, ...] = ()
     for name in "habcdfg":
         word = (groups[name] or "").lower()
         if word in _AUXILIARIES:

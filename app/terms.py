@@ -32,8 +32,12 @@ def normalize_number(token: str) -> str:
     return token.replace(",", "").rstrip(".")
 
 
-def terms(text: str) -> list[str]:
-    """Content terms of `text`. Example: "The 3,000 training places" -> ["3000", "train", "place"]."""
+@lru_cache(maxsize=65536)
+def terms(text: str) -> tuple[str, ...]:
+    """Content terms of `text`. Example: "The 3,000 training places" -> ("3000", "train", "place").
+
+    Cached: the same retrieved sentences are scored again and again across questions.
+    """
     found = []
     for match in _WORD.finditer(text.lower()):
         word = match.group().replace("’", "'")
@@ -41,7 +45,7 @@ def terms(text: str) -> list[str]:
             found.append(normalize_number(word))
         elif word.removesuffix("'s") not in _STOPWORDS and len(word) > 1:
             found.append(_stem(word.removesuffix("'s").replace("'", "")))
-    return found
+    return tuple(found)
 
 
 def numbers(text: str) -> set[str]:
