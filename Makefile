@@ -40,7 +40,8 @@ eval: install
 	$(VENV)/bin/citeqa eval --store $(STORE)
 
 bench: install
-	$(VENV)/bin/citeqa bench
+	$(PIP) install -e '.[bench]'
+	$(VENV)/bin/citeqa bench --peers
 
 clean:
 	rm -rf $(VENV) .citeqa tests/output

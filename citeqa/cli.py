@@ -152,6 +152,7 @@ def _list_articles(store_location: str, as_json: bool) -> None:
 # Command modules register themselves on `app` when imported (one line each, below).
 # --- command modules ---
 from citeqa import load_cmd  # noqa: E402,F401
+from citeqa import bench_cmd  # noqa: E402,F401
 from citeqa import ask_cmd  # noqa: E402,F401
 from citeqa import serve_cmd  # noqa: E402,F401
 from citeqa import eval_cmd  # noqa: E402,F401

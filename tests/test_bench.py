@@ -1,0 +1,57 @@
+"""Smoke test of `citeqa bench --quick --json` (tiny sizes, real model, real Chroma) and its small helpers."""
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from citeqa.bench_cmd import parse_scales
+from citeqa.cli import app
+from eval.bench import latency, wordpieces
+from eval.synthetic import synthetic_documents
+
+REQUIRED = ("ingest_chunks_per_s", "encode_chunks_per_s", "ingest_overhead_ratio", "ask_p50_ms", "ask_p95_ms")
+
+
+def test_quick_bench_prints_the_required_keys(tmp_path):
+    result = CliRunner().invoke(app, ["bench", "--quick", "--json", "--scale", "200", "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    for key in REQUIRED:
+        assert out[key] > 0, key
+    assert out["synthetic_corpus"]["chunks"] > 0
+    assert out["ask"]["200"]["chunks"] == 200 and out["ask"]["200"]["p95_ms"] >= out["ask"]["200"]["p50_ms"]
+
+
+def test_synthetic_documents_are_deterministic():
+    sentences = [f"Sentence number {i} says something." for i in range(30)]
+    first, again = synthetic_documents(sentences, 3, 10, seed=7), synthetic_documents(sentences, 3, 10, seed=7)
+    assert first == again
+    assert synthetic_documents(sentences, 3, 10, seed=8) != first
+    assert all(doc.text.count(".") == 10 for doc in first)
+
+
+def test_wordpieces_counts_what_a_truncating_model_never_sees():
+    class Words:  # one word piece per space-separated word, with character offsets
+        def __call__(self, text, **_):
+            spans, start = [], 0
+            for word in text.split(" "):
+                spans.append((start, start + len(word)))
+                start += len(word) + 1
+            return {"input_ids": list(range(len(spans))), "offset_mapping": spans}
+
+    text = "a b c d e f g h"
+    # limit 6 -> 4 word pieces per window: one window over everything sees half of it
+    assert wordpieces(Words(), 6, {"x": text}, [("x", 0, text)])["fraction_embedded"] == 0.5
+    halves = [("x", 0, "a b c d"), ("x", 8, "e f g h")]
+    assert wordpieces(Words(), 6, {"x": text}, halves) == {
+        "chunks": 2, "truncated_chunks": 0, "article_wordpieces": 8, "embedded_wordpieces": 8, "fraction_embedded": 1.0
+    }
+
+
+def test_latency_and_scale_parsing():
+    assert latency([10.0, 20.0, 30.0])["p50_ms"] == 20.0
+    assert parse_scales("10000,100_000") == (10000, 100000)
+    with pytest.raises(typer.BadParameter, match="comma-separated"):
+        parse_scales("ten")
