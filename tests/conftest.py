@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 CITEQA = [sys.executable, "-c", "from citeqa.cli import run; run()"]  # the console script, whichever venv runs pytest
 XSS_TITLE = "Hostile <script>alert(1)</script> title"
@@ -80,9 +82,5 @@ def ui_server(ui_store) -> Server:
             time.sleep(0.2)
         yield Server(url, ui_store, time.perf_counter() - started)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()

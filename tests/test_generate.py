@@ -28,6 +28,7 @@ from app.prompt import build_messages, number_sources
 from app.verify import verify
 from ingest.sentences import split_sentences
 from store.records import Chunk, Hit
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMIT = (
@@ -230,11 +231,7 @@ def llama_url(tmp_path_factory):
                 time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

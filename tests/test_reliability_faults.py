@@ -20,6 +20,7 @@ import pytest
 from gradio_client import Client
 
 from tests.conftest import CITEQA, ROOT, _env, _free_port
+from tests.processes import stop
 
 LLM_TIMEOUT = 2.0
 QUESTION = "How much grant money did Xi promise?"
@@ -90,11 +91,7 @@ def served(ui_store, llm, tmp_path_factory):
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}/", store, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
         print(f"faults injected and survived: {len(FAULTS)} ({', '.join(FAULTS)})")
 
