@@ -7,7 +7,6 @@ imported inside the commands so that `citeqa --help` stays instant.
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -151,17 +150,14 @@ def _list_articles(store_location: str, as_json: bool) -> None:
 
 # Command modules register themselves on `app` when imported (one line each, below).
 # --- command modules ---
-from citeqa import load_cmd  # noqa: E402,F401
-from citeqa import bench_cmd  # noqa: E402,F401
 from citeqa import ask_cmd  # noqa: E402,F401
 from citeqa import serve_cmd  # noqa: E402,F401
 from citeqa import eval_cmd  # noqa: E402,F401
+from citeqa import bench_cmd  # noqa: E402,F401
+from citeqa import load_cmd  # noqa: E402,F401
 
 
 def run() -> None:
     """Console-script entry point."""
     app(prog_name="citeqa")
 
-
-if __name__ == "__main__":
-    sys.exit(run())
