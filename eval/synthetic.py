@@ -29,7 +29,7 @@ import numpy as np
 from ingest.document import Document
 from ingest.load import load_document
 from ingest.sentences import split_sentences
-from store.chroma import Store, StoreSettings, _article_metadata, _chunk_metadata, _unpack_vectors
+from store.chroma import Store, StoreSettings, _article_metadata, _chunk_metadata
 from store.records import ArticleRecord, Chunk, ChunkSettings
 
 GENERATOR_VERSION = 1  # bump when fill_store's output changes: cached stores are rebuilt
@@ -88,20 +88,14 @@ class SentencePool:
 
 def sentence_pool(store: Store, count_wordpieces: Callable[[str], int]) -> SentencePool:
     """Every sentence occurrence stored in `store`, with its stored (int8-packed) late-chunked vector."""
-    dimension = store.settings.dimension if store.settings else 0
     texts: list[str] = []
     rows: list[np.ndarray] = []
     for ids, _ in store.iter_chunk_texts():
-        got = store._chunks.get(ids=ids, include=["documents", "metadatas"])
-        for text, meta in zip(got["documents"], got["metadatas"]):
-            flat = meta["sentences"]
-            spans = list(zip(flat[::2], flat[1::2]))
-            vectors = _unpack_vectors(meta["sentence_vectors"], len(spans), dimension)
-            for (a, b), vector in zip(spans, vectors):
-                sentence = text[a - meta["char_start"] : b - meta["char_start"]]
+        for hit in store.get_hits(ids):
+            for span, vector in zip(hit.chunk.sentences, hit.sentence_vectors):
                 # Every occurrence is kept: the same sentence in another context has another vector.
                 if np.linalg.norm(vector) > 0:
-                    texts.append(sentence)
+                    texts.append(hit.chunk.sentence_text(span))
                     rows.append(vector / np.linalg.norm(vector))
     if not texts:
         raise ValueError("the store holds no sentences to build a pool from; ingest something first")

@@ -102,16 +102,21 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str], list[Path]]:
     return files, skipped, folders
 
 
+def versioned(digest: str) -> str:
+    """A content hash tagged with the pipeline version. Example: "9f86d0…" -> "v2:9f86d0…"."""
+    return f"v{PIPELINE_VERSION}:{digest}"
+
+
 def versioned_hash(path: Path) -> str:
-    """The file's content hash tagged with the pipeline version. Example: "v2:9f86d0…"."""
-    return f"v{PIPELINE_VERSION}:{content_hash(path)}"
+    """The file's content hash tagged with the pipeline version."""
+    return versioned(content_hash(path))
 
 
 def _record(doc: Document, chunks: Sequence[Chunk]) -> ArticleRecord:
     return ArticleRecord(
         article_id=doc.article_id,
         title=doc.title,
-        content_hash=f"v{PIPELINE_VERSION}:{doc.content_hash}",
+        content_hash=versioned(doc.content_hash),
         author=doc.author,
         date=doc.date,
         source=doc.source,
@@ -192,7 +197,7 @@ def ingest_documents(
         doc
         for doc in docs
         if manifest.get(doc.article_id) is None
-        or manifest[doc.article_id].content_hash != f"v{PIPELINE_VERSION}:{doc.content_hash}"
+        or manifest[doc.article_id].content_hash != versioned(doc.content_hash)
     ]
     report.new = sum(doc.article_id not in manifest for doc in todo)
     report.changed = len(todo) - report.new

@@ -128,8 +128,10 @@ def _pack_vectors(vectors: np.ndarray) -> str:
     return base64.b64encode(scale.tobytes() + quantized.tobytes()).decode("ascii")
 
 
-def _unpack_vectors(packed: str, rows: int, dimension: int) -> np.ndarray:
+def _unpack_vectors(packed: str, rows: int) -> np.ndarray:
+    """Inverse of `_pack_vectors`; the dimension follows from the length (4 scale bytes + 1 byte per value per row)."""
     raw = base64.b64decode(packed)
+    dimension = (len(raw) - 4 * rows) // rows
     scale = np.frombuffer(raw[: 4 * rows], dtype=np.float32)
     quantized = np.frombuffer(raw[4 * rows :], dtype=np.int8).reshape(rows, dimension)
     return quantized.astype(np.float32) * (scale[:, None] / 127)
@@ -335,8 +337,7 @@ class Store:
 
     def _hit(self, chunk_id: str, text: str, meta: dict, dense: float | None = None) -> Hit:
         chunk = _chunk_from(chunk_id, text, meta)
-        dimension = self.settings.dimension if self.settings else 0
-        vectors = _unpack_vectors(meta["sentence_vectors"], len(chunk.sentences), dimension)
+        vectors = _unpack_vectors(meta["sentence_vectors"], len(chunk.sentences))
         return Hit(chunk=chunk, fused=0.0, dense=dense, sentence_vectors=vectors)
 
     def iter_chunk_texts(self) -> Iterable[tuple[list[str], list[str]]]:
