@@ -8,6 +8,7 @@ module picks nothing; `app.compose` decides what to say.
 """
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import numpy as np
 
 from app.answer_type import STRICT_TYPES, expected_type, has_type, has_typed_phrase
 from app.required import required_terms
-from app.terms import contains_term, terms
+from app.terms import compound_terms, contains_term, terms
 from store.records import Hit, Span
 
 
@@ -42,6 +43,8 @@ class ScoringWeights:
     answer_type: float = 0.12  # bonus when the sentence holds the kind of answer asked for (a date for "when")
     missing_required: float = 0.5  # cost when the passage lacks a number, ordinal or focus term asked about
     previous_turn: float = 0.4  # weight of terms that only the previous question had
+    in_compound: float = 0.25  # share of a term's weight when the sentence names it only inside "China–Kyrgyzstan–Uzbekistan"
+    author_bio: float = 0.3  # cost of a sentence from the author's bio when the question does not name the author
 
 
 def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
@@ -69,6 +72,30 @@ def _neighbourhoods(sentences: Sequence[Sentence]) -> list[set[str]]:
         text = " ".join(sentence.hit.chunk.sentence_text(span) for span in spans[max(0, at - 1) : at + 2])
         result.append(set(terms(text)))
     return result
+
+
+def in_author_bio(sentence: Sentence) -> bool:
+    """True when the sentence's paragraph opens with the article author's name ("Hao Nan is a fellow at…")."""
+    author = (sentence.hit.chunk.author or "").strip()
+    if not author:
+        return False
+    text = sentence.hit.chunk.text
+    at = sentence.span[0] - sentence.hit.chunk.char_start
+    paragraph = text[text.rfind("\n", 0, at) + 1 :].lstrip()
+    return paragraph.startswith(author) or bool(re.match(rf"{re.escape(author.split()[0])}\b", paragraph))
+
+
+def names_author(question: str, sentence: Sentence) -> bool:
+    """True when the question names the sentence's article author, wholly or in part."""
+    names = (sentence.hit.chunk.author or "").split()
+    return any(re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE) for name in names)
+
+
+def _share(term: str, standalone: set[str], inside: set[str], asked_inside: set[str], in_compound: float) -> float:
+    """How much of a question term a sentence holds: all of it, or `in_compound` when only inside a name compound."""
+    if contains_term(standalone, term) or (term in asked_inside and contains_term(inside, term)):
+        return 1.0
+    return in_compound if contains_term(inside, term) else 0.0
 
 
 def term_weights(
@@ -104,11 +131,14 @@ def score_sentences(
     required = required_terms(question)
     kind = expected_type(question) or expected_type(previous)  # "What about Uzbekistan?" asks what the last turn did
     around = _neighbourhoods(sentences)
+    asked_inside = compound_terms(question + " " + previous)[1]  # a compound the question names counts in full
     dense = np.stack([s.vector for s in sentences]) @ query_vector
     scored = []
     for index, (sentence, cosine) in enumerate(zip(sentences, dense)):
-        present = set(terms(sentence.text))
-        coverage = sum(w for term, w in term_weight.items() if contains_term(present, term)) / total_weight
+        standalone, inside = compound_terms(sentence.text)
+        coverage = sum(
+            w * _share(term, standalone, inside, asked_inside, weights.in_compound) for term, w in term_weight.items()
+        ) / total_weight
         lacking = not all(contains_term(around[index], term) for term in required)
         score = (
             float(cosine)
@@ -116,6 +146,7 @@ def score_sentences(
             + weights.answer_type * (1 if has_type(sentence.text, question, kind) else -1 if kind in STRICT_TYPES else 0)
             + weights.answer_type * has_typed_phrase(sentence.text, question, kind)
             - weights.missing_required * lacking
+            - weights.author_bio * (in_author_bio(sentence) and not names_author(question, sentence))
         )
         scored.append(Sentence(**{**sentence.__dict__, "dense": float(cosine), "coverage": coverage, "score": score}))
     return sorted(scored, key=lambda s: s.score, reverse=True)

@@ -53,6 +53,23 @@ def numbers(text: str) -> set[str]:
     return {term for term in terms(text) if term[0].isdigit()}
 
 
+# Capitalised names joined by hyphens or dashes: "China–Kyrgyzstan–Uzbekistan", "Chinese-Uzbek".
+_COMPOUND = re.compile(r"\b[A-Z][\w'’]*(?:[-–—][A-Z][\w'’]*)+")
+
+
+def compound_terms(text: str, min_parts: int = 3) -> tuple[set[str], set[str]]:
+    """(terms outside name compounds, terms only inside compounds of `min_parts` or more names).
+
+    Example: "The China–Kyrgyzstan–Uzbekistan railway reached Kyrgyzstan" ->
+    ({"railway", "reach", "kyrgyzstan"}, {"china", "uzbekistan"}).
+    """
+    compounds = [m.group() for m in _COMPOUND.finditer(text) if len(re.split(r"[-–—]", m.group())) >= min_parts]
+    inside = {term for compound in compounds for term in terms(compound)}
+    rest = _COMPOUND.sub(lambda m: " " if m.group() in compounds else m.group(), text)
+    standalone = set(terms(rest))
+    return standalone, inside - standalone
+
+
 def contains_term(present: set[str], term: str) -> bool:
     """Term match that tolerates stemming gaps. Example: ({"fellow"}, "fellowship") -> True."""
     if term in present:

@@ -1,0 +1,70 @@
+"""Sentence scoring: name compounds count weaker than standalone mentions; author bios are not topical evidence."""
+
+import numpy as np
+
+from app.evidence import ScoringWeights, candidate_sentences, score_sentences
+from app.qa import QA
+from app.terms import compound_terms
+from store.records import Chunk, Hit
+from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
+
+
+def make_hit(article_id: str, paragraphs: list[list[str]], author: str | None = None) -> Hit:
+    """A one-chunk hit whose sentences all share one vector, so only the lexical features tell them apart."""
+    text = "\n".join(" ".join(sentences) for sentences in paragraphs)
+    spans, at = [], 0
+    for sentence in (s for sentences in paragraphs for s in sentences):
+        start = text.index(sentence, at)
+        spans.append((start, start + len(sentence)))
+        at = start + len(sentence)
+    chunk = Chunk(f"{article_id}:0", article_id, text, 0, 0, len(text), 50, tuple(spans), "Title", author)
+    return Hit(chunk, 1.0, sentence_vectors=np.tile([1.0, 0.0], (len(spans), 1)))
+
+
+def test_compound_terms_split_standalone_mentions_from_multi_name_compounds() -> None:
+    standalone, inside = compound_terms("The China–Kyrgyzstan–Uzbekistan railway reached Kyrgyzstan")
+    assert "kyrgyzstan" in standalone and "railway" in standalone
+    assert inside == {"china", "uzbekistan"}
+    assert compound_terms("Chinese-Uzbek trade grew")[1] == set()  # two names: a bilateral relation, not a route's name
+
+
+def test_a_country_named_only_inside_a_compound_counts_weaker_than_a_standalone_mention() -> None:
+    compound = "President Xi discussed the China-Kyrgyzstan-Uzbekistan railway with President of Uzbekistan Shavkat Mirziyoyev."
+    standalone = "Xi held talks with Kyrgyz President Sadyr Japarov."
+    sentences = candidate_sentences([make_hit("a", [[compound]]), make_hit("b", [[standalone]])])
+    ranked = score_sentences(np.array([1.0, 0.0]), "Who is the president of Kyrgyzstan?", sentences)
+    assert ranked[0].text == standalone and ranked[0].score > ranked[1].score
+
+
+def test_a_compound_the_question_names_counts_in_full() -> None:
+    sentence = "The China–Kyrgyzstan–Uzbekistan railway broke ground in December 2024."
+    question = "When did the China–Kyrgyzstan–Uzbekistan railway break ground?"
+    ranked = score_sentences(np.array([1.0, 0.0]), question, candidate_sentences([make_hit("a", [[sentence]])]))
+    plain = score_sentences(np.array([1.0, 0.0]), question, candidate_sentences([make_hit("a", [[sentence]])]), weights=ScoringWeights(in_compound=1.0))
+    assert ranked[0].score == plain[0].score
+
+
+def test_the_author_bio_costs_a_sentence_unless_the_question_names_the_author() -> None:
+    bio = ["Hao Nan is a fellow with the Ploughshares Fund.", "He previously served at the Trilateral Cooperation Secretariat."]
+    body = ["The treaty was signed in Astana."]
+    weights = ScoringWeights()
+    hits = [make_hit("with", [body, bio], author="Hao Nan"), make_hit("without", [body, bio])]
+    for question, cost in [("Where did the cooperation secretariat serve?", weights.author_bio), ("Where did Hao Nan serve before?", 0.0)]:
+        scores = {(s.article_id, s.text): s.score for s in score_sentences(np.array([1.0, 0.0]), question, candidate_sentences(hits))}
+        for sentence in bio:
+            assert np.isclose(scores[("without", sentence)] - scores[("with", sentence)], cost)
+        assert np.isclose(scores[("without", body[0])], scores[("with", body[0])])
+
+
+def test_president_of_kyrgyzstan_is_not_answered_by_a_railway_named_after_it(qa: QA) -> None:
+    answer = qa.ask("Who is the president of Kyrgyzstan?")
+    assert "Japarov" in answer.text
+
+
+def test_a_topical_question_is_not_answered_from_the_author_bio(qa: QA) -> None:
+    answer = qa.ask("Which Central Asian nation is not a member of the Shanghai Cooperation Organisation?")
+    assert "Turkmenistan" in answer.text and "previously served" not in answer.text
+
+
+def test_a_question_naming_the_author_is_still_answered_from_the_bio(qa: QA) -> None:
+    assert "Seoul" in qa.ask("Where is the Trilateral Cooperation Secretariat, where Hao Nan previously served?").text
