@@ -53,6 +53,11 @@ def same_fact(a: Sentence, b: Sentence, question: str, settings: ComposeSettings
     return len(a_terms & b_terms) / min(len(a_terms), len(b_terms)) >= 0.6 and cosine >= 0.6
 
 
+def one_line(text: str) -> str:
+    """A quote on one line, a heading set off by a colon. Example: "Article 14\nThe depositary…" -> "Article 14: The depositary…"."""
+    return re.sub(r"\s*\n\s*", " ", re.sub(r"(?<=[^\s.!?:;,…])[ \t]*\n\s*", ": ", text))
+
+
 def with_markers(sentence: str, markers: Sequence[int]) -> str:
     """Put markers before the closing punctuation. Example: ("It rained.", [1, 2]) -> "It rained [1][2]."."""
     tags = "".join(f"[{m}]" for m in markers)
@@ -101,7 +106,7 @@ def compose(
             evidence.setdefault(sentence.article_id, []).append(sentence)
             if marker not in claim_markers:
                 claim_markers.append(marker)
-        parts.append(with_markers(claim[0].text, claim_markers))
+        parts.append(with_markers(one_line(claim[0].text), claim_markers))
     citations = tuple(_citation(markers[article_id], evidence[article_id]) for article_id in markers)
     return Answer(text=" ".join(parts), citations=citations, retrieved=tuple(retrieved))
 

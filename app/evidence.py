@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer_type import STRICT_TYPES, expected_type, has_type, has_typed_phrase
-from app.required import required_terms
+from app.required import new_terms, required_terms
 from app.terms import compound_terms, contains_term, terms
-from store.records import Hit, Span
+from store.records import Chunk, Hit, Span
+
+_HEADING_WORDS = 5  # a line of at most this many words without closing punctuation heads the sentence after it
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,16 @@ class ScoringWeights:
 
 
 def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
-    """Unique sentences of the hits (overlapping chunks repeat sentences), in hit order."""
+    """Unique sentences of the hits (overlapping chunks repeat sentences), in hit order; a heading joins the sentence it heads."""
     seen: set[tuple[str, Span]] = set()
     sentences = []
     for hit in hits:
-        for index, span in enumerate(hit.chunk.sentences):
+        spans = hit.chunk.sentences
+        for index, span in enumerate(spans):
+            if is_heading(hit.chunk, index):
+                continue  # quoted together with the sentence it heads
+            if index > 0 and is_heading(hit.chunk, index - 1):
+                span = (spans[index - 1][0], span[1])
             key = (hit.chunk.article_id, span)
             if key in seen or hit.sentence_vectors is None:
                 continue
@@ -63,12 +70,27 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
     return sentences
 
 
+def is_heading(chunk: Chunk, index: int) -> bool:
+    """True when sentence `index` is a short line of its own without closing punctuation ("Article 14")
+    and the next line starts a sentence of the chunk: that sentence belongs under it.
+    """
+    spans = chunk.sentences
+    if index + 1 >= len(spans):
+        return False
+    start, end = (at - chunk.char_start for at in spans[index])
+    text = chunk.text[start:end].strip()
+    between = chunk.text[end : spans[index + 1][0] - chunk.char_start]
+    own_line = not chunk.text[:start].strip(" \t") or chunk.text[:start].rstrip(" \t").endswith("\n")
+    short = len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?:;,…]$", text)
+    return own_line and short and not between.strip() and "\n" in between
+
+
 def _neighbourhoods(sentences: Sequence[Sentence]) -> list[set[str]]:
     """Terms of each sentence together with its neighbours in the same chunk."""
     result = []
     for sentence in sentences:
         spans = sentence.hit.chunk.sentences
-        at = spans.index(sentence.span)
+        at = next(i for i, span in enumerate(spans) if span[1] == sentence.span[1])
         text = " ".join(sentence.hit.chunk.sentence_text(span) for span in spans[max(0, at - 1) : at + 2])
         result.append(set(terms(text)))
     return result
@@ -129,6 +151,7 @@ def score_sentences(
     term_weight = term_weights(question, sentences, previous, weights.previous_turn)
     total_weight = sum(term_weight.values()) or 1.0
     required = required_terms(question)
+    asked_anew = new_terms(question, previous) if previous else set()
     kind = expected_type(question) or expected_type(previous)  # "What about Uzbekistan?" asks what the last turn did
     around = _neighbourhoods(sentences)
     asked_inside = compound_terms(question + " " + previous)[1]  # a compound the question names counts in full
@@ -140,6 +163,8 @@ def score_sentences(
             w * _share(term, standalone, inside, asked_inside, weights.in_compound) for term, w in term_weight.items()
         ) / total_weight
         lacking = not all(contains_term(around[index], term) for term in required)
+        # A follow-up answered by a passage with none of its new words re-answers the previous question.
+        lacking |= bool(asked_anew) and not any(contains_term(around[index], term) for term in asked_anew)
         score = (
             float(cosine)
             + weights.coverage * coverage

@@ -55,6 +55,15 @@ def focus_terms(question: str) -> set[str]:
     return set(head)
 
 
+def new_terms(question: str, previous: str) -> set[str]:
+    """What a follow-up asks that the previous question did not: its own terms, generic words aside.
+
+    Example: ("And which article names its depositary?", "Which article bans alliances?") -> {"depositari"}.
+    """
+    generic = {term for word in _GENERIC for term in terms(word)}
+    return set(terms(question)) - set(terms(previous)) - generic - numbers(question)
+
+
 def required_terms(question: str) -> set[str]:
     """Numbers, ordinals and focus terms of a question. Example: "Who hosts the fourth summit in 2027?" -> {"fourth", "2027"}."""
     lowered = question.lower()

@@ -1,0 +1,64 @@
+"""Evidence units and follow-ups: a heading line belongs with its sentence; a follow-up needs its own new words."""
+
+import numpy as np
+
+from app.compose import one_line
+from app.evidence import candidate_sentences, score_sentences
+from app.qa import QA
+from app.required import new_terms
+from store.records import Chunk, Hit
+from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
+
+TREATY = "Article 13\nAmendments may be made by protocol.\nArticle 14\nThe depositary of this Treaty is the Ministry.\nIt sends copies."
+
+
+def treaty_hit(text: str = TREATY, vectors: list[list[float]] | None = None) -> Hit:
+    """A one-chunk hit of `text`, one sentence a line, with the given (or equal) sentence vectors."""
+    spans, at = [], 0
+    for line in text.split("\n"):
+        spans.append((at, at + len(line)))
+        at += len(line) + 1
+    rows = np.array(vectors) if vectors is not None else np.tile([1.0, 0.0], (len(spans), 1))
+    return Hit(Chunk("t:0", "t", text, 0, 0, len(text), 40, tuple(spans)), 1.0, sentence_vectors=rows)
+
+
+def test_a_heading_line_is_quoted_with_the_sentence_it_heads() -> None:
+    sentences = candidate_sentences([treaty_hit()])
+    texts = [s.text for s in sentences]
+    assert texts == [
+        "Article 13\nAmendments may be made by protocol.",
+        "Article 14\nThe depositary of this Treaty is the Ministry.",
+        "It sends copies.",
+    ]
+    for sentence in sentences:
+        assert TREATY[sentence.span[0] : sentence.span[1]] == sentence.text
+    assert one_line(texts[1]) == "Article 14: The depositary of this Treaty is the Ministry."
+
+
+def test_a_line_that_ends_a_sentence_is_not_a_heading() -> None:
+    text = "The treaty was signed.\nIt is valid indefinitely."
+    assert [s.text for s in candidate_sentences([treaty_hit(text)])] == ["The treaty was signed.", "It is valid indefinitely."]
+
+
+def test_new_terms_are_what_a_follow_up_adds_to_the_previous_question() -> None:
+    assert new_terms("And which article names its depositary?", "Which article bans joining alliances?") == {"depositari"}
+    assert new_terms("And what was it back in 1992?", "What was trade worth in 2024?") == set()
+
+
+def test_a_follow_up_is_not_answered_by_a_passage_without_its_new_words() -> None:
+    previous = "Which article of the treaty bans joining alliances?"
+    text = (
+        "Article 3 of the treaty bans joining alliances against other parties.\nThe summit ended.\n"
+        "Leaders left.\nArticle 14\nThe depositary of this Treaty is the Ministry."
+    )
+    hit = treaty_hit(text, [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.8, 0.6], [0.8, 0.6]])  # the previous answer is closest to the query
+    ranked = score_sentences(np.array([1.0, 0.0]), "And which article names its depositary?", candidate_sentences([hit]), previous)
+    assert "depositary" in ranked[0].text
+
+
+def test_which_article_names_the_depositary_answers_with_the_article_heading(qa: QA) -> None:
+    history = [{"role": "user", "content": "Which article of the treaty bans joining alliances against other parties?"}]
+    answer = qa.ask("And which article names its depositary?", history)
+    assert answer.text.startswith("Article 14: The depositary of this Treaty")
+    evidence = answer.citations[0].evidence[0]
+    assert qa.store.article_text(answer.citations[0].article_id)[evidence.char_start : evidence.char_end] == evidence.text
