@@ -24,7 +24,7 @@ from app.compose import ComposeSettings, compose
 from app.evidence import ScoringWeights, candidate_sentences, score_sentences
 from app.followup import expand
 from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, search
-from ingest.embed import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from ingest.embed import Embedder, load_embedder
 from store.chroma import Store, StoreError, open_store
 from store.records import ArticleRecord
 
@@ -82,7 +82,7 @@ class QA:
         built_with = store.settings.embedding_model if store.settings else None
         if built_with is None:
             raise StoreError(f"The store at {location} is empty. Run: citeqa ingest data/articles --store {location}")
-        embedder = SentenceTransformerEmbedder(model or built_with or DEFAULT_MODEL)
+        embedder = load_embedder(model or built_with)
         if embedder.model_id != built_with:
             store.check_model(embedder.model_id, store.settings.chunking)
         return cls(store, embedder, settings, generator)

@@ -116,10 +116,10 @@ def _run_ingest(paths, store_location, model, chunking, prune, show_progress):
 
 def _embedder(store, model: str | None):
     """The embedder for `model`, defaulting to the one the store was built with."""
-    from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+    from ingest.embed import load_embedder
 
     recorded = store.settings.embedding_model if store.settings else None
-    return SentenceTransformerEmbedder(model or recorded or DEFAULT_MODEL)
+    return load_embedder(model or recorded)
 
 
 def _stderr_console():

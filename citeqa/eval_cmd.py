@@ -116,7 +116,7 @@ def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:
 
 def _beir(directory: Path, store: str | None, model: str | None, as_json: bool) -> None:
     from eval.beir import MODES, BeirError, build_store, document_run, load_beir, score
-    from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+    from ingest.embed import load_embedder
     from store.chroma import StoreError, open_store
 
     try:
@@ -124,7 +124,7 @@ def _beir(directory: Path, store: str | None, model: str | None, as_json: bool) 
         location = store or f".citeqa/beir-{data.name}"
         target = open_store(location, create=True)
         recorded = target.settings.embedding_model if target.settings else None
-        embedder = SentenceTransformerEmbedder(model or recorded or DEFAULT_MODEL)
+        embedder = load_embedder(model or recorded)
         with _bar(disable=as_json) as bar:
             task = bar.add_task(f"ingesting {data.name}", total=None)
             for step in build_store(data, target, embedder):

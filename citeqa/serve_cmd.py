@@ -48,7 +48,7 @@ def side_paths(store: str) -> tuple[Path, Path]:
 def _open_qa(store: str, model: str | None, settings, generator):
     """(QA, banner notice or None). A missing or empty local store opens empty, with a notice."""
     from app.qa import QA
-    from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+    from ingest.embed import load_embedder
     from store.chroma import StoreError, is_url, open_store
 
     try:
@@ -60,7 +60,7 @@ def _open_qa(store: str, model: str | None, settings, generator):
         if not empty:
             raise
     # The page can take uploads into a new store, so create it rather than refuse to start.
-    qa = QA(open_store(store, create=True), SentenceTransformerEmbedder(model or DEFAULT_MODEL), settings, generator)
+    qa = QA(open_store(store, create=True), load_embedder(model), settings, generator)
     return qa, f"No articles yet. Add some in the Articles tab, or run: citeqa ingest data/articles --store {store}"
 
 

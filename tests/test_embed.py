@@ -1,16 +1,23 @@
-"""The sentence-transformers embedder against the model's own `encode`, on real corpus chunks.
+"""Both embedders (int8 ONNX, the default, and torch fp32) against the model's own `encode`, on real corpus chunks.
 
 The oracle is a second, independently loaded SentenceTransformer from the packaged
-model folder: chunk vectors must equal its normalized `encode` output, and the
-late-chunked sentence vectors must be unit vectors, one per sentence span.
+model folder: chunk vectors must equal its normalized `encode` output (torch) or agree
+with it to a cosine of 0.98 (int8), and the late-chunked sentence vectors must be unit
+vectors, one per sentence span.
 """
+
+import json
+import os
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 from transformers import AutoTokenizer
 
 from ingest.chunk import chunk_document
-from ingest.embed import SentenceTransformerEmbedder, resolve_model
+from ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
+from ingest.embed_onnx import OnnxEmbedder
 from ingest.load import load_document
 from store.records import ChunkSettings
 
@@ -20,6 +27,18 @@ from tests.model_fixtures import ARTICLES  # noqa: E402
 pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
 
 GRANT_QUESTION = "How much grant money did Xi promise?"
+MIN_COSINE = {"onnx": 0.98, "torch": 0.999}  # to the fp32 model's own vectors
+
+
+@pytest.fixture(scope="module", params=["onnx", "torch"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def model(backend, embedder):
+    """The session's default embedder for "onnx"; a torch one loaded here for "torch"."""
+    return embedder if backend == "onnx" else SentenceTransformerEmbedder()
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +59,22 @@ def relative_spans(chunk):
     return [(a - chunk.char_start, b - chunk.char_start) for a, b in chunk.sentences]
 
 
-def test_the_default_model_is_the_packaged_minilm(embedder) -> None:
+def test_the_default_model_is_the_packaged_minilm_run_as_int8_onnx(embedder) -> None:
+    assert isinstance(embedder, OnnxEmbedder)
     assert embedder.model_id == "sentence-transformers/all-MiniLM-L6-v2"
     assert embedder.dimension == 384
     assert embedder.max_wordpieces == 256
     assert SentenceTransformerEmbedder("sentence-transformers/all-MiniLM-L6-v2").model_id == embedder.model_id
 
 
-def test_passage_vectors_equal_model_encode(embedder, oracle, chunks) -> None:
+def test_passage_vectors_equal_model_encode(backend, model, oracle, chunks) -> None:
     sample = chunks[::3]
-    vectors, sentence_vectors = embedder.embed_passages([c.text for c in sample], [relative_spans(c) for c in sample])
+    vectors, sentence_vectors = model.embed_passages([c.text for c in sample], [relative_spans(c) for c in sample])
     expected = oracle.encode([c.text for c in sample], normalize_embeddings=True, batch_size=32, show_progress_bar=False)
     assert vectors.shape == (len(sample), 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     cosines = np.sum(vectors * expected, axis=1)
-    assert cosines.min() > 0.999
+    assert cosines.min() > MIN_COSINE[backend]
     # Sentence vectors: one unit vector per sentence span, in span order.
     assert len(sentence_vectors) == len(sample)
     for chunk, rows in zip(sample, sentence_vectors):
@@ -62,9 +82,9 @@ def test_passage_vectors_equal_model_encode(embedder, oracle, chunks) -> None:
         np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
 
 
-def test_late_chunked_sentence_vectors_follow_their_sentences(embedder, oracle, chunks) -> None:
+def test_late_chunked_sentence_vectors_follow_their_sentences(model, oracle, chunks) -> None:
     chunk = max(chunks, key=lambda c: len(c.sentences))
-    _, (rows,) = embedder.embed_passages([chunk.text], [relative_spans(chunk)])
+    _, (rows,) = model.embed_passages([chunk.text], [relative_spans(chunk)])
     alone = oracle.encode([chunk.sentence_text(s) for s in chunk.sentences], normalize_embeddings=True, show_progress_bar=False)
     similarity = rows @ alone.T
     # Each sentence's contextual vector is nearest to that same sentence embedded alone, for most sentences.
@@ -72,29 +92,61 @@ def test_late_chunked_sentence_vectors_follow_their_sentences(embedder, oracle, 
     assert hits >= 0.7 * len(rows), similarity.round(2)
 
 
-def test_query_vectors_are_normalized_model_queries(embedder, oracle) -> None:
+def test_query_vectors_are_normalized_model_queries(backend, model, oracle) -> None:
     queries = [GRANT_QUESTION, "Where was the summit held?"]
-    got = embedder.embed_queries(queries)
+    got = model.embed_queries(queries)
     expected = oracle.encode_query(queries, normalize_embeddings=True, show_progress_bar=False)
     assert got.shape == (2, 384)
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
-    assert np.sum(got * expected, axis=1).min() > 0.999
+    assert np.sum(got * expected, axis=1).min() > MIN_COSINE[backend]
 
 
-def test_a_grant_question_ranks_the_grant_sentence_first(embedder, chunks) -> None:
+def test_a_grant_question_ranks_the_grant_sentence_first(model, chunks) -> None:
     grant_chunks = [c for c in chunks if "grant" in c.text and c.article_id.startswith(("003", "004"))]
     assert grant_chunks
-    question = embedder.embed_queries([GRANT_QUESTION])[0]
+    question = model.embed_queries([GRANT_QUESTION])[0]
     for chunk in grant_chunks:
-        _, (rows,) = embedder.embed_passages([chunk.text], [relative_spans(chunk)])
+        _, (rows,) = model.embed_passages([chunk.text], [relative_spans(chunk)])
         best = chunk.sentence_text(chunk.sentences[int(np.argmax(rows @ question))])
         assert "grant" in best and "1.5 billion yuan" in best, best
 
 
-def test_fits_measures_word_pieces_with_special_tokens(embedder) -> None:
-    assert embedder.fits("China pledged a grant.")
+def test_fits_measures_word_pieces_with_special_tokens(model) -> None:
+    assert model.fits("China pledged a grant.")
     tokenizer = AutoTokenizer.from_pretrained(resolve_model("all-MiniLM-L6-v2")[1])
     assert len(tokenizer("x " * 254)["input_ids"]) == 256  # 254 pieces + [CLS] + [SEP]
-    assert embedder.fits("x " * 254)
-    assert not embedder.fits("x " * 255)
-    assert not embedder.fits("wow!!!!!!!! " * 40)  # 40 cl100k tokens' worth of words, ~360 word pieces
+    assert model.fits("x " * 254)
+    assert not model.fits("x " * 255)
+    assert not model.fits("wow!!!!!!!! " * 40)  # 40 cl100k tokens' worth of words, ~360 word pieces
+
+
+def test_the_backend_setting_selects_the_runner(monkeypatch) -> None:
+    monkeypatch.setenv("CITEQA_EMBEDDING_BACKEND", "torch")
+    assert isinstance(load_embedder(), SentenceTransformerEmbedder)
+    assert isinstance(load_embedder(backend="onnx"), OnnxEmbedder)
+    with pytest.raises(ValueError, match="must be one of onnx, torch. Currently, it is 'tensorrt'"):
+        load_embedder(backend="tensorrt")
+
+
+def test_a_model_that_does_not_mean_pool_runs_with_torch(tmp_path: Path) -> None:
+    _, source = resolve_model("all-MiniLM-L6-v2")
+    copy = tmp_path / "cls-pooling-model"
+    shutil.copytree(source, copy, copy_function=os.symlink)  # weights linked, not copied
+    pooling = copy / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text()) | {"pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}
+    pooling.unlink()
+    pooling.write_text(json.dumps(config))
+    assert isinstance(load_embedder(str(copy)), SentenceTransformerEmbedder)
+    assert isinstance(load_embedder(source), OnnxEmbedder)
+
+
+def test_the_export_is_cached_and_a_damaged_cache_file_is_exported_again(tmp_path: Path) -> None:
+    source = Path(resolve_model("all-MiniLM-L6-v2")[1])
+    vector = OnnxEmbedder("m", source, cache_dir=tmp_path).embed_queries([GRANT_QUESTION])
+    (cached,) = tmp_path.rglob("*.onnx")
+    exported_at = cached.stat().st_mtime_ns
+    np.testing.assert_array_equal(OnnxEmbedder("m", source, cache_dir=tmp_path).embed_queries([GRANT_QUESTION]), vector)
+    assert cached.stat().st_mtime_ns == exported_at  # loaded, not exported again
+    cached.write_bytes(cached.read_bytes()[:4096])  # e.g. a copy killed half-way
+    np.testing.assert_allclose(OnnxEmbedder("m", source, cache_dir=tmp_path).embed_queries([GRANT_QUESTION]), vector, atol=1e-6)
+    assert cached.stat().st_size > 10_000_000

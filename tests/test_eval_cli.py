@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from citeqa.cli import app
 from eval.dataset import DEFAULT_DATASET
-from ingest.embed import SentenceTransformerEmbedder
+from ingest.embed import load_embedder
 from ingest.pipeline import ingest
 from store.chroma import open_store
 
@@ -22,7 +22,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     location = tmp_path_factory.mktemp("eval-cli") / "store"
-    for _ in ingest([ARTICLES], open_store(location, create=True), SentenceTransformerEmbedder()):
+    for _ in ingest([ARTICLES], open_store(location, create=True), load_embedder()):
         pass
     return str(location)
 

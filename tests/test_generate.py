@@ -239,7 +239,7 @@ def llama_url(tmp_path_factory):
 def llm_qa(tmp_path_factory, llama_url):
     """A real store of data/articles plus one article that tries to give the model orders."""
     from app.qa import QA, AnswerSettings
-    from ingest.embed import SentenceTransformerEmbedder
+    from ingest.embed import load_embedder
     from ingest.pipeline import ingest
     from store.chroma import open_store
 
@@ -248,7 +248,7 @@ def llm_qa(tmp_path_factory, llama_url):
     shutil.copytree(ROOT / "data" / "articles", corpus)
     (corpus / "900_quillon.txt").write_text(f"Quillon river notes\n{INJECTION}\n", encoding="utf-8")
     store = open_store(base / "store", create=True)
-    embedder = SentenceTransformerEmbedder()
+    embedder = load_embedder()
     for _ in ingest([corpus], store, embedder):
         pass
     generator = Generator(llama_url, "gemma3-270m", timeout=60, max_tokens=80)

@@ -11,7 +11,7 @@ import pytest
 from app.qa import QA
 from eval.dataset import DEFAULT_DATASET, read_examples
 from eval.run import evaluate
-from ingest.embed import SentenceTransformerEmbedder
+from ingest.embed import load_embedder
 from ingest.pipeline import ingest
 from store.chroma import open_store
 
@@ -35,7 +35,7 @@ def store_location(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         return str(getattr(shared, "location", shared))
     except pytest.FixtureLookupError:
         location = tmp_path_factory.mktemp("gate") / "store"
-        for _ in ingest([ARTICLES], open_store(location, create=True), SentenceTransformerEmbedder()):
+        for _ in ingest([ARTICLES], open_store(location, create=True), load_embedder()):
             pass
         return str(location)
 
