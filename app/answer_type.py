@@ -74,11 +74,17 @@ def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
 
 def has_typed_phrase(sentence: str, question: str, kind: str | None) -> bool:
     """True when the answer follows the question's leading preposition. Example: "Since what year…" and "…since 1997"."""
+    return bool(typed_answers(sentence, question, kind))
+
+
+def typed_answers(sentence: str, question: str, kind: str | None) -> set[str]:
+    """Answers of `kind` that follow the question's leading preposition. Example: "Since what year…", "…since 1997" -> {"1997"}."""
     preposition = _LEADING_PREPOSITION.search(question)
     if preposition is None:
-        return False
+        return set()
     word = preposition.group(1).lower()
-    return any(
-        re.search(rf"\b{word}\s+(?:\S+\s+){{0,2}}$", sentence[: m.start()], re.IGNORECASE)
+    return {
+        m.group()
         for m in _answers(sentence, question, kind)
-    )
+        if re.search(rf"\b{word}\s+(?:\S+\s+){{0,2}}$", sentence[: m.start()], re.IGNORECASE)
+    }

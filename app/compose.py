@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer import Answer, Citation, Evidence
+from app.answer_type import expected_type, typed_answers
 from app.evidence import Sentence
 from app.terms import numbers, terms
 
@@ -39,7 +40,10 @@ def _new_numbers(sentence: Sentence, question: str) -> set[str]:
 
 
 def same_fact(a: Sentence, b: Sentence, question: str, settings: ComposeSettings) -> bool:
-    """True when `b` states what `a` states (checked on numbers, then on words and vectors)."""
+    """True when `b` states what `a` states (checked on its typed answer, numbers, then words and vectors)."""
+    answers = typed_answers(a.text, question, expected_type(question))  # "since 1997" for "Since what year…"
+    if answers and not any(answer.lower() in b.text.lower() for answer in answers):
+        return False
     a_numbers, b_numbers = _new_numbers(a, question), _new_numbers(b, question)
     if a_numbers:
         return bool(a_numbers & b_numbers)

@@ -3,7 +3,8 @@
 A sentence's score mixes its late-chunked vector's cosine with the question and
 how much of the question's content it covers, each term weighted by its rarity
 among the candidate sentences (so "China" counts for little in a corpus about
-China). Vectors were computed at ingest; a query costs dot products only. This
+China); an acronym counts as the names it stands for in its article, and a name
+seen only inside "China–Kyrgyzstan–Uzbekistan" counts partly. Vectors were computed at ingest; a query costs dot products only. This
 module picks nothing; `app.compose` decides what to say.
 """
 
@@ -96,6 +97,21 @@ def _neighbourhoods(sentences: Sequence[Sentence]) -> list[set[str]]:
     return result
 
 
+_DEFINED = re.compile(r"((?:[A-Z][\w'’]*[-–\s]+(?:(?:of|and|for|the)\s+)?){2,8})\(([A-Z]{2,8})\)")
+
+
+def acronyms(sentences: Sequence[Sentence]) -> dict[tuple[str, str], str]:
+    """(article id, acronym) -> the names it stands for, from definitions like "Shanghai Cooperation Organisation (SCO)"."""
+    found = {}
+    for sentence in sentences:
+        for match in _DEFINED.finditer(sentence.text):
+            words = [w for w in re.split(r"[-–\s]+", match.group(1).strip()) if w[:1].isupper()]
+            letters = match.group(2)
+            if len(words) >= len(letters) and "".join(w[0] for w in words[-len(letters) :]) == letters:
+                found[(sentence.article_id, letters)] = " ".join(words[-len(letters) :])
+    return found
+
+
 def in_author_bio(sentence: Sentence) -> bool:
     """True when the sentence's paragraph opens with the article author's name ("Hao Nan is a fellow at…")."""
     author = (sentence.hit.chunk.author or "").strip()
@@ -155,10 +171,14 @@ def score_sentences(
     kind = expected_type(question) or expected_type(previous)  # "What about Uzbekistan?" asks what the last turn did
     around = _neighbourhoods(sentences)
     asked_inside = compound_terms(question + " " + previous)[1]  # a compound the question names counts in full
+    defined = acronyms(sentences)
     dense = np.stack([s.vector for s in sentences]) @ query_vector
     scored = []
     for index, (sentence, cosine) in enumerate(zip(sentences, dense)):
         standalone, inside = compound_terms(sentence.text)
+        for (article_id, acronym), names in defined.items():  # "the CKU" names China, Kyrgyzstan and Uzbekistan
+            if article_id == sentence.article_id and re.search(rf"(?<![\w(]){acronym}\b(?!\))", sentence.text):
+                standalone |= set(terms(names))
         coverage = sum(
             w * _share(term, standalone, inside, asked_inside, weights.in_compound) for term, w in term_weight.items()
         ) / total_weight

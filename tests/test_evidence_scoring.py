@@ -1,8 +1,9 @@
-"""Sentence scoring: name compounds count weaker than standalone mentions; author bios are not topical evidence."""
+"""Sentence scoring: name compounds count weaker than standalone mentions, an acronym counts as the names it
+stands for, and author bios are not topical evidence."""
 
 import numpy as np
 
-from app.evidence import ScoringWeights, candidate_sentences, score_sentences
+from app.evidence import ScoringWeights, acronyms, candidate_sentences, score_sentences
 from app.qa import QA
 from app.terms import compound_terms
 from store.records import Chunk, Hit
@@ -44,6 +45,23 @@ def test_a_compound_the_question_names_counts_in_full() -> None:
     assert ranked[0].score == plain[0].score
 
 
+def test_acronyms_are_read_from_their_definitions_in_the_same_article() -> None:
+    hit = make_hit("a", [["Xi backed the China-Kyrgyzstan-Uzbekistan (CKU) railway and the Shanghai Cooperation Organisation (SCO)."],
+                         ["The Trans-Caspian Route (TITR) grew."]])
+    assert acronyms(candidate_sentences([hit])) == {("a", "CKU"): "China Kyrgyzstan Uzbekistan", ("a", "SCO"): "Shanghai Cooperation Organisation"}
+
+
+def test_a_sentence_using_an_acronym_covers_the_names_it_stands_for() -> None:
+    later = "The CKU has been under discussion since 1997."
+    question = "Since what year has the China–Kyrgyzstan–Uzbekistan railway been under discussion?"
+    coverage = {}
+    for article_id, opening in [("defined", "Xi backed the China-Kyrgyzstan-Uzbekistan (CKU) railway."), ("undefined", "Xi spoke.")]:
+        sentences = candidate_sentences([make_hit(article_id, [[opening], ["Trade grew."], ["Leaders met."], [later]])])
+        ranked = score_sentences(np.array([1.0, 0.0]), question, sentences)
+        coverage[article_id] = next(s.coverage for s in ranked if s.text == later)
+    assert coverage["defined"] > coverage["undefined"] + 0.3
+
+
 def test_the_author_bio_costs_a_sentence_unless_the_question_names_the_author() -> None:
     bio = ["Hao Nan is a fellow with the Ploughshares Fund.", "He previously served at the Trilateral Cooperation Secretariat."]
     body = ["The treaty was signed in Astana."]
@@ -68,3 +86,8 @@ def test_a_topical_question_is_not_answered_from_the_author_bio(qa: QA) -> None:
 
 def test_a_question_naming_the_author_is_still_answered_from_the_bio(qa: QA) -> None:
     assert "Seoul" in qa.ask("Where is the Trilateral Cooperation Secretariat, where Hao Nan previously served?").text
+
+
+def test_an_acronym_lets_the_sentence_with_the_answer_win(qa: QA) -> None:
+    answer = qa.ask("Since what year has the China–Kyrgyzstan–Uzbekistan railway been under discussion?")
+    assert "1997" in answer.text
