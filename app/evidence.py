@@ -4,8 +4,9 @@ A sentence's score mixes its late-chunked vector's cosine with the question and
 how much of the question's content it covers, each term weighted by its rarity
 among the candidate sentences (so "China" counts for little in a corpus about
 China); an acronym counts as the names it stands for in its article, and a name
-seen only inside "China–Kyrgyzstan–Uzbekistan" counts partly. Vectors were computed at ingest; a query costs dot products only. This
-module picks nothing; `app.compose` decides what to say.
+seen only inside "China–Kyrgyzstan–Uzbekistan" counts partly. Vectors were
+computed at ingest; a query costs dot products only. This module picks nothing;
+`app.compose` decides what to say.
 """
 
 import math
