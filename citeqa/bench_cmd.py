@@ -29,11 +29,10 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Tiny sizes, no serve: a smoke test in well under a minute.")] = False,
     peers: Annotated[bool, typer.Option("--peers", help="Also index and query the same corpora with LlamaIndex's defaults (needs the bench extra).")] = False,
     scale: Annotated[str | None, typer.Option("--scale", help="Synthetic store sizes in chunks (default 10000,100000; --quick: 300).")] = None,
-    onnx: Annotated[Path | None, typer.Option("--onnx", envvar="CITEQA_BENCH_ONNX", help="Also compare an ONNX export (directory) against torch.")] = None,
-    onnx_file: Annotated[str, typer.Option(help="ONNX file inside --onnx.")] = "onnx/model_qint8_avx512_vnni.onnx",
+    compare_torch: Annotated[bool, typer.Option("--torch", help="Also measure the torch fp32 runner against the int8 ONNX default (speed and retrieval quality).")] = False,
     serve: Annotated[bool | None, typer.Option("--serve/--no-serve", help="Measure cold start and peak RSS of `citeqa serve` (default: on, off with --quick).")] = None,
     rounds: Annotated[int | None, typer.Option(min=1, help="Rounds over the eval questions when timing asks (default 3).")] = None,
-    squad: Annotated[Path | None, typer.Option(envvar="CITEQA_SQUAD", help="SQuAD v1.1 dev zip for --peers/--onnx.")] = None,
+    squad: Annotated[Path | None, typer.Option(envvar="CITEQA_SQUAD", help="SQuAD v1.1 dev zip for --peers/--torch.")] = None,
     cache_dir: Annotated[Path, typer.Option(help="Where synthetic stores of >= 10k chunks are cached.")] = Path(".citeqa"),
     as_json: JsonOption = False,
 ) -> None:
@@ -41,7 +40,7 @@ def bench(
     from eval.bench import BenchSettings, run_bench
     from store.chroma import StoreError
 
-    overrides: dict = {"peers": peers, "onnx": onnx, "onnx_file": onnx_file, "cache_dir": cache_dir}
+    overrides: dict = {"peers": peers, "compare_torch": compare_torch, "cache_dir": cache_dir}
     if scale is not None:
         overrides["scales"] = parse_scales(scale)
     if rounds is not None:
@@ -52,8 +51,6 @@ def bench(
         overrides["serve"] = serve
     try:
         settings = BenchSettings.quick_settings(**overrides) if quick else BenchSettings(**overrides)
-        if onnx is not None and not (onnx / onnx_file).is_file():
-            raise ValueError(f"--onnx must hold {onnx_file}. Currently, {onnx / onnx_file} does not exist")
         result = _run(run_bench, settings, show=not as_json)
     except (StoreError, ValueError, OSError) as err:
         raise fail(str(err))
@@ -89,10 +86,11 @@ def _print_tables(r: dict) -> None:
 
     console = Console(width=150)
     main = Table("measure", "value", title="citeqa bench")
+    main.add_row("embedder", r["embedder"])
     syn = r["synthetic_corpus"]
     main.add_row("synthetic corpus", syn["how"])
     main.add_row("ingest (pipeline, fresh store)", f"{_fmt(r['ingest_chunks_per_s'])} chunks/s ({syn['chunks']:,} chunks in {syn['ingest_s']} s)")
-    main.add_row("raw model.encode, same texts", f"{_fmt(r['encode_chunks_per_s'])} chunks/s (before {syn['encode_chunks_per_s_before']}, after {syn['encode_chunks_per_s_after']})")
+    main.add_row("raw encode (same runner), same texts", f"{_fmt(r['encode_chunks_per_s'])} chunks/s (before {syn['encode_chunks_per_s_before']}, after {syn['encode_chunks_per_s_after']})")
     main.add_row("overhead ratio (goal ≥ 0.85)", _fmt(r["ingest_overhead_ratio"]))
     for name, point in r["ask"].items():
         label = "default corpus" if name == "default" else f"{int(name):,} synthetic chunks"
@@ -118,7 +116,7 @@ def _print_tables(r: dict) -> None:
         console.print(table)
     if "onnx" in r:
         o = r["onnx"]
-        table = Table("", "torch fp32", "ONNX int8", title=f"ONNX: {o['file']}")
+        table = Table("", "torch fp32", "ONNX int8 (default)", title=f"runners: {o['model']}")
         table.add_row("encode chunks/s", _fmt(o["torch_encode_chunks_per_s"]), _fmt(o["onnx_encode_chunks_per_s"]))
         table.add_row("query embed p50 ms", _fmt(o["torch_query_embed_p50_ms"]), _fmt(o["onnx_query_embed_p50_ms"]))
         table.add_row("cosine to fp32 (mean / min)", "1", f"{o['cosine_to_fp32']['mean']} / {o['cosine_to_fp32']['min']}")

@@ -2,14 +2,14 @@
 
 `run_bench` measures, with the model already loaded:
 - ingest throughput of the real pipeline (`ingest_documents` into a fresh store) against
-  raw `model.encode(texts, batch_size=32)` on the same chunk texts, on synthetic articles
+  the same runner's raw batched encode (batch 32) of the same chunk texts, on synthetic articles
   recombined (seeded) from the sentences of the default corpus (`eval.synthetic`);
 - warm, extractive `QA.ask` latency on the default corpus and on synthetic stores of 10k
   and 100k chunks (filled by `eval.synthetic.fill_store`, cached under `.citeqa/bench-N`),
   plus the BM25 build time at that size;
 - cold start to first answer and peak RSS of `citeqa serve` (a subprocess on a free
   loopback port, asked once through gradio_client), and cold start of `citeqa ask`;
-- optionally the LlamaIndex comparison (`eval.peers`) and ONNX int8 vs torch fp32.
+- optionally the LlamaIndex comparison (`eval.peers`) and the default int8 ONNX runner vs torch fp32.
 
 It returns one plain dict; printing is the CLI's job. Non-goals: tuning anything, GPUs.
 """
@@ -36,7 +36,7 @@ from eval.dataset import DEFAULT_DATASET, Example, read_examples
 from eval.synthetic import cache_marker, cached, corpus_sentences, fill_store, mark_cached, sentence_pool, synthetic_documents
 from ingest.chunk import chunk_document
 from ingest.document import Document
-from ingest.embed import SentenceTransformerEmbedder
+from ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
 from ingest.load import load_document
 from ingest.pipeline import IngestReport, ingest_documents
 from store.chroma import Store, StoreSettings, open_store
@@ -46,7 +46,6 @@ from store.records import ChunkSettings
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLES = ROOT / "data" / "articles"
 DEFAULT_SQUAD = ROOT.parent / "shared" / "benchmarks" / "squad_v1.1" / "dev-v1.1.json.zip"
-DEFAULT_ONNX_FILE = "onnx/model_qint8_avx512_vnni.onnx"
 SERVE_QUESTION = "How much grant money did Xi promise?"
 # The console script's entry point, run by this interpreter (`python -m citeqa.cli` would register no commands).
 CITEQA = (sys.executable, "-c", "from citeqa.cli import run; run()")
@@ -61,8 +60,7 @@ class BenchSettings:
     quick: bool = False
     scales: tuple[int, ...] = (10_000, 100_000)
     peers: bool = False
-    onnx: Path | None = None  # a directory exported with export_dynamic_quantized_onnx_model
-    onnx_file: str = DEFAULT_ONNX_FILE
+    compare_torch: bool = False  # also measure the torch fp32 runner against the int8 ONNX default
     synthetic_articles: int = 250
     ask_rounds: int = 3
     squad_questions: int = 300
@@ -101,69 +99,6 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-class OrtEmbedder:
-    """An exported sentence-transformers model (mean pooling, normalized) run directly by onnxruntime.
-
-    sentence-transformers' own ONNX backend needs `optimum` even to load an exported file,
-    and optimum's ONNX Runtime package downgrades transformers; onnxruntime itself is already
-    here (chromadb depends on it). Same `Embedder` interface, late-chunked sentence vectors included.
-    """
-
-    def __init__(self, directory: Path, file_name: str) -> None:
-        import onnxruntime as ort
-        from transformers import AutoTokenizer
-
-        self.model_id = f"{directory}#{file_name}"
-        self._load_from = str(directory)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(directory))
-        config = json.loads((Path(directory) / "sentence_bert_config.json").read_text())
-        self.max_wordpieces = int(config.get("max_seq_length", 256))
-        self._session = ort.InferenceSession(str(Path(directory) / file_name), providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in self._session.get_inputs()}
-        self.dimension = int(self._forward(["x"])[0].shape[-1])
-        self._st = self  # what the benchmark reads (`encode`, `tokenizer`) lives on the object itself
-
-    def _forward(self, texts: Sequence[str], offsets: bool = False):
-        enc = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_wordpieces,
-                             return_tensors="np", return_offsets_mapping=offsets)
-        feed = {name: enc[name].astype(np.int64) for name in self._inputs}
-        return self._session.run(None, feed)[0], enc
-
-    def encode(self, texts: Sequence[str], batch_size: int = 32, normalize_embeddings: bool = True, **_ignored) -> np.ndarray:
-        """Mean-pooled, normalized vectors; texts batched by length, as sentence-transformers does."""
-        return self._encode(texts, batch_size)[0]
-
-    def _encode(self, texts: Sequence[str], batch_size: int = 32, offsets: bool = False):
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        vectors = np.zeros((len(texts), getattr(self, "dimension", 384)), dtype=np.float32)
-        tokens: list = [None] * len(texts)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            hidden, enc = self._forward([texts[i] for i in rows], offsets)
-            mask = enc["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-            if vectors.shape[1] != pooled.shape[1]:
-                vectors = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
-            vectors[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-            if offsets:
-                for j, i in enumerate(rows):
-                    length = int(enc["attention_mask"][j].sum())
-                    tokens[i] = (hidden[j, :length], [tuple(o) for o in enc["offset_mapping"][j, :length].tolist()])
-        return vectors, tokens
-
-    def fits(self, text: str) -> bool:
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]) <= self.max_wordpieces
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts)[0]
-
-    def embed_passages(self, texts: Sequence[str], sentence_spans) -> tuple[np.ndarray, list[np.ndarray]]:
-        from ingest.embed import _pool_spans  # the same late-chunking pooling the torch embedder uses
-
-        vectors, tokens = self._encode(texts, offsets=True)
-        return vectors, [_pool_spans(hidden, offs, spans) for (hidden, offs), spans in zip(tokens, sentence_spans)]
-
-
 def warm(embedder) -> None:
     """Load the model and run it once, so no measurement pays for start-up."""
     embedder.embed_queries(["warm up"])
@@ -171,10 +106,17 @@ def warm(embedder) -> None:
 
 
 def encode_speed(embedder, texts: Sequence[str]) -> float:
-    """Chunks per second of raw `model.encode(texts, batch_size=32)`: the practical limit."""
+    """Chunks per second of the runner's raw batched encode (torch: `model.encode`, batch 32): the practical limit."""
     started = time.perf_counter()
-    embedder._st.encode(list(texts), batch_size=32, show_progress_bar=False)
+    embedder.embed_queries(list(texts))  # no prompts for these models: the plain mean-pooled encode
     return len(texts) / (time.perf_counter() - started)
+
+
+def hf_tokenizer(embedder):
+    """The model's Hugging Face tokenizer (offsets, word-piece counts), whichever runner embeds."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(resolve_model(embedder.model_id)[1])
 
 
 def ingest_fresh(docs: Sequence[Document], embedder, location: Path) -> IngestReport:
@@ -221,7 +163,8 @@ def scale_point(n: int, pool_store: Store, embedder, settings: BenchSettings, ex
         out["fill"] = "reused cached store"
     else:
         shutil.rmtree(directory, ignore_errors=True)
-        pool = sentence_pool(pool_store, lambda t: len(embedder._st.tokenizer(t, add_special_tokens=False)["input_ids"]))
+        tokenizer = hf_tokenizer(embedder)
+        pool = sentence_pool(pool_store, lambda t: len(tokenizer(t, add_special_tokens=False)["input_ids"]))
         store = open_store(directory, create=True)
         started = time.perf_counter()
         fill_store(store, pool, StoreSettings(embedder.model_id, embedder.dimension, ChunkSettings()), n, seed=settings.seed,
@@ -441,7 +384,7 @@ def citeqa_quality(corpus: Corpus, embedder, workdir: Path, label: str) -> dict:
             ms.append((time.perf_counter() - started) * 1000)
             if round_ == 0:
                 rankings.append(list(answer.retrieved))
-    pieces = wordpieces(embedder._st.tokenizer, embedder.max_wordpieces, {d.article_id: d.text for d in corpus.docs}, _store_spans(store))
+    pieces = wordpieces(hf_tokenizer(embedder), embedder.max_wordpieces, {d.article_id: d.text for d in corpus.docs}, _store_spans(store))
     return {
         "ingest_s": round(report.seconds, 2),
         "articles": len(corpus.docs),
@@ -471,10 +414,10 @@ def peer_quality(corpus: Corpus, model_path: str, tokenizer, limit: int, workdir
 
 def compare_peers(corpus: Corpus, embedder, workdir: Path, step: Step) -> dict:
     step(f"peers, {corpus.name}: citeqa")
-    ours = corpus.cache.get("torch") or citeqa_quality(corpus, embedder, workdir, "citeqa")
-    corpus.cache["torch"] = ours
+    ours = corpus.cache.get("default") or citeqa_quality(corpus, embedder, workdir, "citeqa")
+    corpus.cache["default"] = ours
     step(f"peers, {corpus.name}: LlamaIndex")
-    theirs = peer_quality(corpus, embedder._load_from, embedder._st.tokenizer, embedder.max_wordpieces, workdir)
+    theirs = peer_quality(corpus, resolve_model(embedder.model_id)[1], hf_tokenizer(embedder), embedder.max_wordpieces, workdir)
     return {
         "citeqa": ours,
         "llamaindex": theirs,
@@ -483,13 +426,13 @@ def compare_peers(corpus: Corpus, embedder, workdir: Path, step: Step) -> dict:
     }
 
 
-def compare_onnx(corpus_list: Sequence[Corpus], embedder, settings: BenchSettings, texts: Sequence[str], workdir: Path, step: Step) -> dict:
-    """ONNX int8 vs torch fp32: encode throughput, query latency, vector agreement, retrieval quality."""
-    onnx = OrtEmbedder(settings.onnx, settings.onnx_file)
-    warm(onnx)
-    out: dict = {"model": str(settings.onnx), "file": settings.onnx_file, "encode_texts": len(texts)}
-    for label, model in (("torch", embedder), ("onnx", onnx)):
-        step(f"onnx: encode speed ({label})")
+def compare_torch(corpus_list: Sequence[Corpus], embedder, texts: Sequence[str], workdir: Path, step: Step) -> dict:
+    """The int8 ONNX default vs torch fp32: encode throughput, query latency, vector agreement, retrieval quality."""
+    torch = SentenceTransformerEmbedder(embedder.model_id)
+    warm(torch)
+    out: dict = {"model": embedder.model_id, "encode_texts": len(texts)}
+    for label, model in (("torch", torch), ("onnx", embedder)):
+        step(f"torch vs onnx: encode speed ({label})")
         out[f"{label}_encode_chunks_per_s"] = round(encode_speed(model, texts), 2)
         ms = []
         for example in read_examples(DEFAULT_DATASET)[:50]:
@@ -499,19 +442,17 @@ def compare_onnx(corpus_list: Sequence[Corpus], embedder, settings: BenchSetting
         out[f"{label}_query_embed_p50_ms"] = round(metrics.percentile(ms, 50), 2)
     out["encode_speedup"] = round(out["onnx_encode_chunks_per_s"] / out["torch_encode_chunks_per_s"], 2)
     sample = list(texts[:200])
-    a = embedder._st.encode(sample, normalize_embeddings=True, show_progress_bar=False)
-    b = onnx._st.encode(sample, normalize_embeddings=True, show_progress_bar=False)
-    cosine = (a * b).sum(axis=1)
+    cosine = (torch.embed_queries(sample) * embedder.embed_queries(sample)).sum(axis=1)
     out["cosine_to_fp32"] = {"mean": round(float(cosine.mean()), 4), "min": round(float(cosine.min()), 4)}
     for corpus in corpus_list:
-        step(f"onnx: quality on {corpus.name}")
-        torch_side = corpus.cache.get("torch") or citeqa_quality(corpus, embedder, workdir, "citeqa")
-        corpus.cache["torch"] = torch_side
-        onnx_side = citeqa_quality(replace(corpus, rounds=1, cache={}), onnx, workdir, "onnx")
+        step(f"torch vs onnx: quality on {corpus.name}")
+        onnx_side = corpus.cache.get("default") or citeqa_quality(corpus, embedder, workdir, "citeqa")
+        corpus.cache["default"] = onnx_side
+        torch_side = citeqa_quality(replace(corpus, rounds=1, cache={}), torch, workdir, "torch")
         keys = ("hit@1", "recall@1", "recall@5", "mrr@5", "ingest_s")
         out[corpus.name] = {"torch": {k: torch_side[k] for k in keys} | {"ask_p50_ms": torch_side["latency"]["p50_ms"]},
                             "onnx": {k: onnx_side[k] for k in keys} | {"ask_p50_ms": onnx_side["latency"]["p50_ms"]},
-                            "questions": torch_side["questions"]}
+                            "questions": onnx_side["questions"]}
     return out
 
 
@@ -527,8 +468,9 @@ def run_bench(settings: BenchSettings, step: Step = lambda _message: None) -> di
     workdir = Path(tempfile.mkdtemp(prefix="citeqa-bench-"))
     try:
         step("loading the model")
-        embedder = SentenceTransformerEmbedder()
+        embedder = load_embedder()
         warm(embedder)
+        result["embedder"] = f"{embedder.model_id} ({type(embedder).__name__})"
 
         step("default corpus: ingest")
         default_docs = default_documents(settings.articles)[: 2 if settings.quick else None]
@@ -572,11 +514,11 @@ def run_bench(settings: BenchSettings, step: Step = lambda _message: None) -> di
             step("ask: cold start")
             result["ask_cli"] = measure_ask_cli(workdir / "default")
 
-        corpus_list = corpora(settings) if settings.peers or settings.onnx else []
+        corpus_list = corpora(settings) if settings.peers or settings.compare_torch else []
         if settings.peers:
             result["peers"] = {c.name: compare_peers(c, embedder, workdir, step) for c in corpus_list}
-        if settings.onnx:
-            result["onnx"] = compare_onnx(corpus_list, embedder, settings, texts[:500] if not settings.quick else texts, workdir, step)
+        if settings.compare_torch:
+            result["onnx"] = compare_torch(corpus_list, embedder, texts[:500] if not settings.quick else texts, workdir, step)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["load_after"] = load_average()

@@ -14,14 +14,19 @@ from eval.synthetic import synthetic_documents
 REQUIRED = ("ingest_chunks_per_s", "encode_chunks_per_s", "ingest_overhead_ratio", "ask_p50_ms", "ask_p95_ms")
 
 
-def test_quick_bench_prints_the_required_keys(tmp_path):
-    result = CliRunner().invoke(app, ["bench", "--quick", "--json", "--scale", "200", "--cache-dir", str(tmp_path)])
+def test_quick_bench_prints_the_required_keys_and_compares_the_runners(tmp_path):
+    result = CliRunner().invoke(app, ["bench", "--quick", "--json", "--torch", "--scale", "200", "--cache-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     for key in REQUIRED:
         assert out[key] > 0, key
     assert out["synthetic_corpus"]["chunks"] > 0
     assert out["ask"]["200"]["chunks"] == 200 and out["ask"]["200"]["p95_ms"] >= out["ask"]["200"]["p50_ms"]
+    assert "OnnxEmbedder" in out["embedder"]
+    runners = out["onnx"]
+    assert runners["cosine_to_fp32"]["min"] > 0.98  # int8 vectors stand in for fp32 ones
+    for corpus in ("default", "squad"):
+        assert runners[corpus]["onnx"]["recall@5"] > 0 and runners[corpus]["torch"]["recall@5"] > 0
 
 
 def test_synthetic_documents_are_deterministic():
