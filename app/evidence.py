@@ -47,7 +47,7 @@ class ScoringWeights:
     answer_type: float = 0.12  # bonus when the sentence holds the kind of answer asked for (a date for "when")
     missing_required: float = 0.5  # cost when the passage lacks a number, ordinal or focus term asked about
     previous_turn: float = 0.4  # weight of terms that only the previous question had
-    in_compound: float = 0.25  # share of a term's weight when the sentence names it only inside "China–Kyrgyzstan–Uzbekistan"
+    in_compound: float = 0.25  # share of a term's weight when named only inside "China–Kyrgyzstan–Uzbekistan" or a list of names
     author_bio: float = 0.3  # cost of a sentence from the author's bio when the question does not name the author
 
 
@@ -87,14 +87,19 @@ def is_heading(chunk: Chunk, index: int) -> bool:
     return own_line and short and not between.strip() and "\n" in between
 
 
-def _neighbourhoods(sentences: Sequence[Sentence]) -> list[set[str]]:
-    """Terms of each sentence together with its neighbours in the same chunk."""
+def _neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> list[set[str]]:
+    """Terms each sentence and its neighbours in the same chunk name in their own right.
+
+    A name seen only inside a compound or list of names ("the China–Kyrgyzstan–Uzbekistan railway")
+    does not count, unless the question names it that way too.
+    """
     result = []
     for sentence in sentences:
         spans = sentence.hit.chunk.sentences
         at = next(i for i, span in enumerate(spans) if span[1] == sentence.span[1])
         text = " ".join(sentence.hit.chunk.sentence_text(span) for span in spans[max(0, at - 1) : at + 2])
-        result.append(set(terms(text)))
+        standalone, inside = compound_terms(text)
+        result.append(standalone | (inside & asked_inside))
     return result
 
 
@@ -170,8 +175,8 @@ def score_sentences(
     required = required_terms(question)
     asked_anew = new_terms(question, previous) if previous else set()
     kind = expected_type(question) or expected_type(previous)  # "What about Uzbekistan?" asks what the last turn did
-    around = _neighbourhoods(sentences)
     asked_inside = compound_terms(question + " " + previous)[1]  # a compound the question names counts in full
+    around = _neighbourhoods(sentences, asked_inside)
     defined = acronyms(sentences)
     dense = np.stack([s.vector for s in sentences]) @ query_vector
     scored = []

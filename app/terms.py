@@ -55,17 +55,22 @@ def numbers(text: str) -> set[str]:
 
 # Capitalised names joined by hyphens or dashes: "China–Kyrgyzstan–Uzbekistan", "Chinese-Uzbek".
 _COMPOUND = re.compile(r"\b[A-Z][\w'’]*(?:[-–—][A-Z][\w'’]*)+")
+# A list of three or more names: "Kazakhstan, Kyrgyzstan, Tajikistan and the Republic of Uzbekistan".
+_ITEM = r"(?:the )?[A-Z][\w'’-]*(?: (?:of )?[A-Z][\w'’-]*)*"
+_LIST = re.compile(rf"\b{_ITEM}(?:, {_ITEM}){{2,}},? and {_ITEM}")
 
 
 def compound_terms(text: str, min_parts: int = 3) -> tuple[set[str], set[str]]:
-    """(terms outside name compounds, terms only inside compounds of `min_parts` or more names).
+    """(terms outside name compounds and lists, terms only inside lists or compounds of `min_parts` or more names).
 
     Example: "The China–Kyrgyzstan–Uzbekistan railway reached Kyrgyzstan" ->
     ({"railway", "reach", "kyrgyzstan"}, {"china", "uzbekistan"}).
     """
-    compounds = [m.group() for m in _COMPOUND.finditer(text) if len(re.split(r"[-–—]", m.group())) >= min_parts]
-    inside = {term for compound in compounds for term in terms(compound)}
-    rest = _COMPOUND.sub(lambda m: " " if m.group() in compounds else m.group(), text)
+    groups = [m.group() for m in _LIST.finditer(text)]
+    rest = _LIST.sub(" ", text)
+    compounds = [m.group() for m in _COMPOUND.finditer(rest) if len(re.split(r"[-–—]", m.group())) >= min_parts]
+    rest = _COMPOUND.sub(lambda m: " " if m.group() in compounds else m.group(), rest)
+    inside = {term for group in groups + compounds for term in terms(group)}
     standalone = set(terms(rest))
     return standalone, inside - standalone
 

@@ -29,6 +29,23 @@ def test_compound_terms_split_standalone_mentions_from_multi_name_compounds() ->
     assert compound_terms("Chinese-Uzbek trade grew")[1] == set()  # two names: a bilateral relation, not a route's name
 
 
+def test_names_in_a_list_of_names_count_as_inside_a_compound() -> None:
+    standalone, inside = compound_terms("The summit was attended by the presidents of Kazakhstan, Kyrgyzstan, Tajikistan, and Uzbekistan.")
+    assert inside == {"kazakhstan", "kyrgyzstan", "tajikistan", "uzbekistan"}
+    assert "presid" in standalone
+
+
+def test_a_follow_up_about_a_country_needs_a_passage_naming_it_in_its_own_right() -> None:
+    route = "The recently launched China-Kyrgyzstan-Uzbekistan railway project underscores the region's value for trade."
+    trade = "Chinese-Uzbek bilateral trade reached $14 billion last year."
+    hits = [make_hit("a", [[route]]), make_hit("b", [[trade]])]
+    hits[0] = Hit(hits[0].chunk, 1.0, sentence_vectors=np.array([[1.0, 0.0]]))
+    hits[1] = Hit(hits[1].chunk, 1.0, sentence_vectors=np.array([[0.9, 0.436]]))  # the route is closer to the query
+    previous = "What was bilateral trade between Turkmenistan and China in 2024?"
+    ranked = score_sentences(np.array([1.0, 0.0]), "What about in Uzbekistan's case?", candidate_sentences(hits), previous)
+    assert ranked[0].text == trade
+
+
 def test_a_country_named_only_inside_a_compound_counts_weaker_than_a_standalone_mention() -> None:
     compound = "President Xi discussed the China-Kyrgyzstan-Uzbekistan railway with President of Uzbekistan Shavkat Mirziyoyev."
     standalone = "Xi held talks with Kyrgyz President Sadyr Japarov."
@@ -91,3 +108,8 @@ def test_a_question_naming_the_author_is_still_answered_from_the_bio(qa: QA) -> 
 def test_an_acronym_lets_the_sentence_with_the_answer_win(qa: QA) -> None:
     answer = qa.ask("Since what year has the China–Kyrgyzstan–Uzbekistan railway been under discussion?")
     assert "1997" in answer.text
+
+
+def test_what_about_another_country_finds_its_own_figure(qa: QA) -> None:
+    history = [{"role": "user", "content": "What was bilateral trade between Turkmenistan and China in 2024?"}]
+    assert "14 billion" in qa.ask("What about in Uzbekistan's case?", history).text
