@@ -22,6 +22,7 @@ from app.required import new_terms, required_terms
 from app.terms import compound_terms, contains_term, terms
 from store.records import Chunk, Hit, Span
 
+_ADJACENT = 3  # spans at most this many characters apart (a space or a line break) are neighbouring sentences
 _HEADING_WORDS = 5  # a line of at most this many words without closing punctuation heads the sentence after it
 
 
@@ -88,17 +89,27 @@ def is_heading(chunk: Chunk, index: int) -> bool:
 
 
 def _neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> list[set[str]]:
-    """Terms each sentence and its neighbours in the same chunk name in their own right.
+    """Terms each sentence and the sentences either side of it name in their own right.
 
-    A name seen only inside a compound or list of names ("the China–Kyrgyzstan–Uzbekistan railway")
-    does not count, unless the question names it that way too.
+    Neighbours come from any retrieved chunk of the same article, so a sentence that opens one
+    chunk still sees the sentence before it in another. A name seen only inside a compound or
+    list of names ("the China–Kyrgyzstan–Uzbekistan railway") does not count, unless the
+    question names it that way too.
     """
+    known: dict[str, dict[Span, str]] = {}
+    for hit in {id(s.hit): s.hit for s in sentences}.values():
+        known.setdefault(hit.chunk.article_id, {}).update((span, hit.chunk.sentence_text(span)) for span in hit.chunk.sentences)
+    ordered = {article_id: sorted(texts) for article_id, texts in known.items()}
     result = []
     for sentence in sentences:
-        spans = sentence.hit.chunk.sentences
+        spans, texts = ordered[sentence.article_id], known[sentence.article_id]
         at = next(i for i, span in enumerate(spans) if span[1] == sentence.span[1])
-        text = " ".join(sentence.hit.chunk.sentence_text(span) for span in spans[max(0, at - 1) : at + 2])
-        standalone, inside = compound_terms(text)
+        around = [spans[at]]
+        if at > 0 and spans[at][0] - spans[at - 1][1] <= _ADJACENT:
+            around.insert(0, spans[at - 1])
+        if at + 1 < len(spans) and spans[at + 1][0] - spans[at][1] <= _ADJACENT:
+            around.append(spans[at + 1])
+        standalone, inside = compound_terms(" ".join(texts[span] for span in around))
         result.append(standalone | (inside & asked_inside))
     return result
 

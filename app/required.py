@@ -1,7 +1,7 @@
 """Terms a passage must contain to answer a question: its numbers, ordinals and focus noun.
 
 "How many troops..." is not answered by a passage without troops, however close
-its topic; "Who will host the fourth summit?" is not answered by one about the
+its topic, nor "How many kilometres long is the pipeline?" by one about a railway; "Who will host the fourth summit?" is not answered by one about the
 third. Generic answer-type nouns ("which country", "what year", "how much money")
 are not required: they name the kind of answer, not its subject. This module only
 finds the terms; `app.evidence` decides what a missing one costs.
@@ -17,6 +17,11 @@ _FOCUS = re.compile(
     r"|\bhow (?:many|much) (?P<a>[a-z][\w-]*)(?: (?P<b>[a-z][\w-]*))?"
     r"|\b(?:what|which)(?: (?:is|was|are|were))?(?: the)? (?P<c>[a-z][\w-]*)(?: (?P<d>[a-z][\w-]*))?(?: of (?:the )?(?P<e>[a-z][\w-]*))?"
     r"|\bwho (?:is|was|are|were) the (?P<f>[a-z][\w-]*)(?: (?P<g>[a-z][\w-]*))?",
+    re.IGNORECASE,
+)
+# "How many kilometres long is the gas pipeline…": the thing measured is as required as the unit.
+_MEASURED = re.compile(
+    r"\bhow (?:many|much|long|far|big|large|high|deep|wide)\b[^?]*?\b(?:is|are|was|were) the (?P<a>(?-i:[a-z])[\w-]*)(?: (?P<b>(?-i:[a-z])[\w-]*))?",
     re.IGNORECASE,
 )
 _AUXILIARIES = frozenset(
@@ -37,22 +42,28 @@ _GENERIC = frozenset(
 
 
 def focus_terms(question: str) -> set[str]:
-    """Stem of the head noun a question asks about. Example: "How many troops were sent?" -> {"troop"}."""
+    """Stems of the head nouns a question asks about. Example: "How many troops were sent?" -> {"troop"}."""
+    found: set[str] = set()
     match = _FOCUS.search(question)
-    if not match:
-        return set()
-    groups = match.groupdict()
+    if match:
+        groups = match.groupdict()
+        of_noun = (groups["e"] or "").lower()
+        found |= set(terms(of_noun) if of_noun and of_noun not in _GENERIC else _head([groups[name] for name in "habcdfg"]))
+    measured = _MEASURED.search(question)
+    if measured:
+        found |= set(_head([measured["a"], measured["b"]]))
+    return found
+
+
+def _head(words: list[str | None]) -> tuple[str, ...]:
+    """Stem of the last content word of a phrase, stopping at a verb. Example: ["gas", "pipeline"] -> ("pipelin",)."""
     head: tuple[str, ...] = ()
-    for name in "habcdfg":
-        word = (groups[name] or "").lower()
-        if word in _AUXILIARIES:
+    for word in ((w or "").lower() for w in words):
+        if word in _AUXILIARIES or word.endswith("ed"):
             break  # "how much did Kazakhstan spend": what follows is the sentence's subject, not its focus
         if word and word not in _GENERIC and terms(word):
             head = terms(word)  # the last content word of the phrase is its head noun
-    of_noun = (groups["e"] or "").lower()
-    if of_noun and of_noun not in _GENERIC:
-        head = terms(of_noun)
-    return set(head)
+    return head
 
 
 def new_terms(question: str, previous: str) -> set[str]:

@@ -62,3 +62,19 @@ def test_which_article_names_the_depositary_answers_with_the_article_heading(qa:
     assert answer.text.startswith("Article 14: The depositary of this Treaty")
     evidence = answer.citations[0].evidence[0]
     assert qa.store.article_text(answer.citations[0].article_id)[evidence.char_start : evidence.char_end] == evidence.text
+
+
+def test_a_sentence_that_opens_a_chunk_sees_the_sentence_before_it_in_another_chunk() -> None:
+    first, pledge, after = "This first summit was significant.", "Xi pledged a further $3.7 billion in funding.", "Trade grew."
+    text = f"{first} {pledge} {after}"
+    spans = [(text.index(s), text.index(s) + len(s)) for s in (first, pledge, after)]
+
+    def chunk_hit(chunk_id: str, window: slice) -> Hit:
+        kept = tuple(spans[window])
+        chunk = Chunk(chunk_id, "a", text[kept[0][0] : kept[-1][1]], 0, kept[0][0], kept[-1][1], 20, kept)
+        return Hit(chunk, 1.0, sentence_vectors=np.tile([1.0, 0.0], (len(kept), 1)))
+
+    hits = [chunk_hit("a:1", slice(1, 3)), chunk_hit("a:0", slice(0, 2))]  # the pledge is first seen opening a:1
+    question = "How much funding did Xi pledge at the first summit?"
+    ranked = score_sentences(np.array([1.0, 0.0]), question, candidate_sentences(hits))
+    assert ranked[0].text == pledge
