@@ -1,8 +1,8 @@
 """Terms a passage must contain to answer a question: its numbers, ordinals and focus noun.
 
 "How many troops..." is not answered by a passage without troops, however close
-its topic, nor "How many kilometres long is the pipeline?" by one about a railway; "Who will host the fourth summit?" is not answered by one about the
-third. Generic answer-type nouns ("which country", "what year", "how much money")
+its topic, nor "How many kilometres long is the pipeline?" by one about a railway;
+"Who will host the fourth summit?" is not answered by one about the third. Generic answer-type nouns ("which country", "what year", "how much money")
 are not required: they name the kind of answer, not its subject. This module only
 finds the terms; `app.evidence` decides what a missing one costs.
 """
