@@ -6,7 +6,7 @@ Two generators, both seeded and deterministic:
   (e.g. `data/articles`), a few paragraphs each, so chunking and embedding see real
   prose at any corpus size.
 - `fill_store`: a store of N chunks written straight into Chroma in batches of 1,000,
-  in the exact layout `Store.replace_article` writes. Each chunk is a run of real
+  in the exact layout `Store.replace_articles` writes. Each chunk is a run of real
   sentences drawn from a pool of (sentence text, real late-chunked sentence vector)
   pairs taken from an already-embedded store; its sentence vectors are those vectors
   plus small noise, and its chunk vector is the word-piece-weighted mean of its

@@ -94,11 +94,12 @@ def chunk_document(
     first = 0
     while first < len(units):
         last = first + 1  # exclusive
-        while last < len(units):
-            window = text[units[first][0] : units[last][1]]
-            if count_tokens(window) > settings.max_tokens or not fits(window):
-                break
+        while last < len(units) and count_tokens(text[units[first][0] : units[last][1]]) <= settings.max_tokens:
             last += 1
+        # The model limit is checked on the longest window within the token budget, backing off if needed:
+        # one tokenizer call per chunk instead of one per sentence added.
+        while last - 1 > first and not fits(text[units[first][0] : units[last - 1][1]]):
+            last -= 1
         start, end = units[first][0], units[last - 1][1]
         window = text[start:end]
         chunks.append(

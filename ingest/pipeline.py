@@ -8,9 +8,12 @@ ingested folder are removed (`prune=False` keeps them). The pipeline yields
 progress their own way. It never prints.
 """
 
+import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from ingest.document import Document
 from ingest.embed import Embedder
 from ingest.load import SUPPORTED_SUFFIXES, LoadError, content_hash, load_document
 from store.chroma import Store, StoreSettings, is_url
-from store.records import ArticleRecord, Chunk, ChunkSettings
+from store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle
 
 log = logging.getLogger(__name__)
 
@@ -224,11 +227,22 @@ def _apply(
         store.remove_article(article_id)
     report.removed = len(gone)
     yield Progress(0, len(todo), report, "embedding")
-    for done, (doc, chunks, vectors, sentence_vectors) in enumerate(_embedded(todo, embedder, chunking), 1):
-        store.replace_article(_record(doc, chunks), doc.text, chunks, vectors, sentence_vectors)
-        report.chunks += len(chunks)
-        report.tokens += sum(chunk.tokens for chunk in chunks)
-        yield Progress(done, len(todo), report, doc.article_id)
+    done = 0
+    # Each group is written on one background thread while the next is chunked and embedded (both run
+    # mostly in native code, outside the GIL); a single writer, one group behind, keeps the crash-safe order.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeqa-store-writer") as writer:
+        writing: deque[tuple[Future, list[EmbeddedArticle]]] = deque()
+        for group in itertools.chain(_embedded(todo, embedder, chunking), [None]):
+            if group is not None:
+                writing.append((writer.submit(store.replace_articles, group), group))
+            while writing and (group is None or len(writing) > 1 or writing[0][0].done()):
+                future, written = writing.popleft()
+                future.result()
+                for article in written:
+                    done += 1
+                    report.chunks += len(article.chunks)
+                    report.tokens += sum(chunk.tokens for chunk in article.chunks)
+                    yield Progress(done, len(todo), report, article.record.article_id)
     if not is_url(store.location):
         # Save the BM25 index beside a local store now; replicas of a server store build their own.
         store.refresh_lexical(force=True)
@@ -237,10 +251,8 @@ def _apply(
     yield Progress(len(todo), len(todo), report, "done")
 
 
-def _embedded(
-    docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings
-) -> Iterable[tuple[Document, list[Chunk], np.ndarray, list[np.ndarray]]]:
-    """Chunk and embed documents, grouping several articles per model call."""
+def _embedded(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings) -> Iterable[list[EmbeddedArticle]]:
+    """Chunk and embed documents in groups of several articles: one model call and one store write per group."""
     group: list[tuple[Document, list[Chunk]]] = []
     pending = 0
     for index, doc in enumerate(docs):
@@ -250,11 +262,13 @@ def _embedded(
         if pending >= EMBED_BATCH_CHUNKS or index == len(docs) - 1:
             flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
             vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
-            offset = 0
+            embedded, offset = [], 0
             for group_doc, doc_chunks in group:
                 end = offset + len(doc_chunks)
-                yield group_doc, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]
+                embedded.append(EmbeddedArticle(_record(group_doc, doc_chunks), group_doc.text, doc_chunks,
+                                                vectors[offset:end], sentence_vectors[offset:end]))
                 offset = end
+            yield embedded
             group, pending = [], 0
 
 

@@ -20,14 +20,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 
 from store.lexical import LexicalIndex
-from store.records import ArticleRecord, Chunk, ChunkSettings, Hit
+from store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle, Hit
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +180,7 @@ def _article_metadata(record: ArticleRecord) -> dict:
         "tokens": record.tokens,
     }
     for key in ("author", "date", "source"):
-        if getattr(record, key):
-            meta[key] = getattr(record, key)
+        meta[key] = getattr(record, key) or None  # None removes a key a re-ingested article no longer has
     return meta
 
 
@@ -268,29 +267,30 @@ class Store:
         return got["documents"][0] if got["ids"] else None
 
     @_server_calls
-    def replace_article(
-        self,
-        record: ArticleRecord,
-        text: str,
-        chunks: Sequence[Chunk],
-        vectors: np.ndarray,
-        sentence_vectors: Sequence[np.ndarray],
-    ) -> None:
-        """Store one article's chunks in place of whatever it had (crash-safe order)."""
-        pending = ArticleRecord(**{**record.__dict__, "content_hash": _PENDING})
-        self._put_article(pending, text)
-        self._chunks.delete(where={"article_id": record.article_id})
-        for start in range(0, len(chunks), _BATCH):
-            batch = chunks[start : start + _BATCH]
+    def replace_articles(self, articles: Sequence[EmbeddedArticle]) -> None:
+        """Store articles' chunks in place of whatever they had, one Chroma call per step (crash-safe order).
+
+        Every record is first marked pending, so a write cut short re-ingests them on the next run; then
+        their old chunks go, the new ones are added, and only then do the records get their real hash.
+        """
+        if not articles:
+            return
+        ids = [article.record.article_id for article in articles]
+        self._articles.upsert(
+            ids=ids, embeddings=[[1.0]] * len(ids), documents=[article.text for article in articles],
+            metadatas=[_article_metadata(replace(article.record, content_hash=_PENDING)) for article in articles],
+        )
+        self._chunks.delete(where={"article_id": {"$in": ids}})
+        rows = [(chunk, article.vectors[i], article.sentence_vectors[i]) for article in articles for i, chunk in enumerate(article.chunks)]
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start : start + _BATCH]
             self._chunks.add(
-                ids=[chunk.chunk_id for chunk in batch],
-                embeddings=vectors[start : start + _BATCH],
-                documents=[chunk.text for chunk in batch],
-                metadatas=[
-                    _chunk_metadata(chunk, sentence_vectors[start + offset]) for offset, chunk in enumerate(batch)
-                ],
+                ids=[chunk.chunk_id for chunk, _, _ in batch],
+                embeddings=np.stack([vector for _, vector, _ in batch]),
+                documents=[chunk.text for chunk, _, _ in batch],
+                metadatas=[_chunk_metadata(chunk, sentence_vectors) for chunk, _, sentence_vectors in batch],
             )
-        self._put_article(record, text)
+        self._articles.update(ids=ids, metadatas=[_article_metadata(article.record) for article in articles])
 
     @_server_calls
     def remove_article(self, article_id: str) -> None:
@@ -298,8 +298,6 @@ class Store:
         self._chunks.delete(where={"article_id": article_id})
         self._articles.delete(ids=[article_id])
 
-    def _put_article(self, record: ArticleRecord, text: str) -> None:
-        self._articles.upsert(ids=[record.article_id], embeddings=[[1.0]], documents=[text], metadatas=[_article_metadata(record)])
 
     # -- chunks -------------------------------------------------------------------------
 

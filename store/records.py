@@ -1,9 +1,10 @@
-"""The records the store keeps and returns: article records, chunks and search hits.
+"""The records the store keeps and returns: article records, chunks, embedded articles and search hits.
 
 Plain frozen dataclasses with no behaviour beyond small derived properties; how
 they are laid out inside Chroma is `store.chroma`'s business.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,3 +78,14 @@ class Hit:
     dense: float | None = None
     lexical: float | None = None
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EmbeddedArticle:
+    """An article ready to store: its record, clean text, chunks, chunk vectors and per-chunk sentence vectors."""
+
+    record: ArticleRecord
+    text: str
+    chunks: Sequence["Chunk"]
+    vectors: np.ndarray
+    sentence_vectors: Sequence[np.ndarray]

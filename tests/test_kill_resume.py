@@ -56,11 +56,15 @@ def edit(path: Path, cycle: int) -> None:
     path.write_text(f"{title}\n\nEditor's note {cycle}: this copy was revised.\n{rest}", encoding="utf-8")
 
 
+MODEL_LOADING = ("onnxruntime_pybind11_state", "model.safetensors")  # the int8 runner's library; torch's weights
+
+
 def model_mapped(pid: int) -> bool:
     try:
-        return "model.safetensors" in Path(f"/proc/{pid}/maps").read_text()
+        maps = Path(f"/proc/{pid}/maps").read_text()
     except OSError:
         return False
+    return any(marker in maps for marker in MODEL_LOADING)
 
 
 def killed_run(folder: Path, store: Path, delay: float) -> tuple[str, float, float]:
@@ -107,7 +111,7 @@ def check_consistent(store_dir: Path, folder: Path, before: dict, now: dict, tod
     for article_id, record in manifest.items():
         have = by_article.get(article_id, set())
         if record.content_hash == "pending":
-            # Killed inside replace_article: before the old chunks were deleted (old ones only),
+            # Killed inside replace_articles: before the old chunks were deleted (old ones only),
             # or after (new ones only, maybe not all yet). Never a mix.
             assert have <= before.get(article_id, set()) or have <= now.get(article_id, set())
             state = "pending"

@@ -12,7 +12,7 @@ import pytest
 from ingest.chunk import chunk_document
 from ingest.load import load_document
 from store.chroma import StoreError, StoreSettings, open_store
-from store.records import ArticleRecord, ChunkSettings
+from store.records import ArticleRecord, ChunkSettings, EmbeddedArticle
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
 from tests.model_fixtures import ARTICLES, forget_client  # noqa: E402
@@ -48,7 +48,7 @@ def put(store, item) -> None:
         doc.article_id, doc.title, f"v1:{doc.content_hash}", doc.author, doc.date, doc.source, doc.path,
         chunks=len(chunks), tokens=sum(c.tokens for c in chunks),
     )
-    store.replace_article(record, doc.text, chunks, vectors, sentence_vectors)
+    store.replace_articles([EmbeddedArticle(record, doc.text, chunks, vectors, sentence_vectors)])
 
 
 def chroma_ids(store) -> set[str]:
@@ -90,7 +90,7 @@ def test_scores_are_cosine_similarities(tmp_path, embedded) -> None:
     assert store.dense_search(vectors[0], n=0) == []
 
 
-def test_replace_article_round_trips_records_text_and_chunks(tmp_path, embedded) -> None:
+def test_replace_articles_round_trips_records_text_and_chunks(tmp_path, embedded) -> None:
     store = open_store(tmp_path / "s", create=True)
     store.record_settings(SETTINGS)
     for item in reversed(embedded):
@@ -203,3 +203,15 @@ def test_unwritable_store_dir_is_store_error(tmp_path) -> None:
             open_store(parent / "store", create=True)
     finally:
         (tmp_path / "locked").chmod(0o700)
+
+
+def test_a_re_ingested_article_loses_metadata_it_no_longer_has(tmp_path, embedded) -> None:
+    store = open_store(tmp_path / "s", create=True)
+    store.record_settings(SETTINGS)
+    doc, chunks, vectors, sentence_vectors = embedded[0]
+    record = ArticleRecord(doc.article_id, doc.title, "v1:a", author="Former Author", date="2020-01-01", source="Old Post")
+    store.replace_articles([EmbeddedArticle(record, doc.text, chunks, vectors, sentence_vectors)])
+    bare = replace(record, content_hash="v1:b", author=None, date=None, source=None)
+    store.replace_articles([EmbeddedArticle(bare, doc.text, chunks, vectors, sentence_vectors)])
+    got = fresh_open(tmp_path / "s").manifest()[doc.article_id]
+    assert (got.content_hash, got.author, got.date, got.source) == ("v1:b", None, None, None)
