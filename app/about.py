@@ -69,12 +69,12 @@ def answer_about(
     ranked: Sequence[Sentence],
     retrieved: Sequence[str],
     title_similarity: Callable[[Sequence[str]], np.ndarray],
-    all_hits: Sequence[Hit],
+    load_all_hits: Callable[[], Sequence[Hit]],
 ) -> Answer | None:
     """An Answer from article metadata, or None when the question is not about the articles.
 
-    `ranked` are the scored sentences of the top passages; `all_hits` every retrieved
-    candidate, searched when listing which articles discuss a topic.
+    `ranked` are the scored sentences of the top passages; `load_all_hits` reads every retrieved
+    candidate, searched only when listing which articles discuss a topic.
     """
     if _AUTHOR.search(question) or _DATE.search(question):
         article = _target(question, load_articles(), ranked, title_similarity)
@@ -89,7 +89,7 @@ def answer_about(
         return Answer(text=text, citations=(_cite(article, [evidence]),), retrieved=tuple(retrieved))
     match = _WHICH_ARTICLES.search(question)
     if match:
-        return _which_articles(match.group("topic"), load_articles(), candidate_sentences(all_hits), retrieved)
+        return _which_articles(match.group("topic"), load_articles(), candidate_sentences(load_all_hits()), retrieved)
     return None
 
 

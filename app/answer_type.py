@@ -1,8 +1,8 @@
-"""The kind of answer a question expects (a number, a date, a person) and whether a sentence has one.
+"""The kind of answer a question expects (a number, a date, a person, a place) and whether a sentence has one.
 
 "When did construction begin?" wants a sentence with a date in it, not merely one
 about construction. Only the question's wording decides the type; anything that
-is not clearly a number, date or person question gets no type.
+is not clearly a number, date, person or place question gets no type.
 """
 
 import re
@@ -22,6 +22,8 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
 _CALENDAR = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS.replace(' ', '|')})\b|\b({_MONTHS.replace(' ', '|')}) \d{{1,4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
 )
+# A named place after a preposition of place: "in Astana", "at the Kremlin", "near Xi'an".
+_PLACE = re.compile(r"\b(?:in|at|near|from)\s+(?:the\s+)?[A-Z][\w'’-]+")
 _FREQUENCY = re.compile(
     r"\b(annual(ly)?|biennial(ly)?|yearly|monthly|weekly|daily|every (other|\w+) (day|week|month|year)s?|once|twice|\w+ times)\b",
     re.IGNORECASE,
@@ -37,9 +39,10 @@ _ASKS_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _ASKS_PERSON = re.compile(r"^\s*(and )?who\b", re.IGNORECASE)
+_ASKS_PLACE = re.compile(r"^\s*(and )?where\b|\bin (what|which) (city|country|place|capital)\b", re.IGNORECASE)
 
 
-_PATTERNS = {"calendar": _CALENDAR, "date": _DATE, "frequency": _FREQUENCY, "number": _NUMBER, "person": _NAME}
+_PATTERNS = {"calendar": _CALENDAR, "date": _DATE, "frequency": _FREQUENCY, "number": _NUMBER, "person": _NAME, "place": _PLACE}
 STRICT_TYPES = ("calendar", "date", "frequency", "number")  # a sentence without one cannot answer
 _LEADING_PREPOSITION = re.compile(r"^\s*(?:and\s+)?(since|in|on|by|within|until|after|before|from|for)\s+(?:what|which|how)\b", re.IGNORECASE)
 
@@ -56,6 +59,8 @@ def expected_type(question: str) -> str | None:
         return "number"
     if _ASKS_PERSON.search(question):
         return "person"
+    if _ASKS_PLACE.search(question):
+        return "place"
     return None
 
 

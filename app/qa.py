@@ -23,7 +23,7 @@ from app.answer import Answer
 from app.compose import ComposeSettings, compose
 from app.evidence import ScoringWeights, candidate_sentences, score_sentences
 from app.followup import expand
-from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, search
+from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, read_hits, search
 from ingest.embed import Embedder, load_embedder
 from store.chroma import Store, StoreError, open_store
 from store.records import ArticleRecord
@@ -157,12 +157,13 @@ class QA:
         vectors = self.embedder.embed_queries([question, query] if previous else [question])
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
         sentence_vector = vectors[0] if not previous else _unit(vectors[0] + vectors[1])
-        hits = search(self.store, query, vectors[-1], retrieval)
-        retrieved = rank_articles(hits)
-        top = cap_per_article(hits, retrieval.k, retrieval.per_article)
+        candidates = search(self.store, query, vectors[-1], retrieval)
+        retrieved = rank_articles(candidates)
+        top = read_hits(self.store, cap_per_article(candidates, retrieval.k, retrieval.per_article))
         ranked = score_sentences(sentence_vector, question, candidate_sentences(top), previous, self.settings.scoring)
         answer = answer_about(
-            question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0], hits
+            question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
+            lambda: read_hits(self.store, candidates),
         ) or compose(ranked, question, retrieved, self.settings.compose)
         return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=query)
 

@@ -1,19 +1,20 @@
 """Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank fusion, with a per-article cap.
 
-`search` returns fused, capped hits for answering; `rank_articles` turns any hit
-list into the ranked unique article ids the evaluation scores. Dense-only and
-BM25-only modes exist so the benchmarks can compare them side by side. Sentence
-scoring and answer composition are `app.compose`'s job.
+`search` ranks candidates by id and score only (no chunk text or sentence vectors read);
+`cap_per_article` picks the few that answering reads and `read_hits` fetches just those.
+`rank_articles` turns any ranking into the unique article ids the evaluation scores.
+Dense-only and BM25-only modes exist so the benchmarks can compare them side by side.
+Sentence scoring and answer composition are `app.evidence`'s and `app.compose`'s job.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 
 from store.chroma import Store
-from store.records import Hit
+from store.records import Hit, article_of
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -33,35 +34,53 @@ class RetrievalSettings:
                 raise ValueError(f"{name} must be greater than 0. Currently, {name} is {getattr(self, name)}")
 
 
-def fuse(dense: Sequence[Hit], lexical: Sequence[tuple[str, float]], rrf_k: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class Candidate:
+    """A retrieved chunk before its text is read: id, article and scores."""
+
+    chunk_id: str
+    article_id: str
+    fused: float
+    dense: float | None = None
+    lexical: float | None = None
+
+
+class _FromArticle(Protocol):
+    @property
+    def article_id(self) -> str: ...
+
+
+Ranked = TypeVar("Ranked", bound=_FromArticle)
+
+
+def fuse(dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], rrf_k: int) -> dict[str, float]:
     """RRF scores by chunk id. Example: dense [a, b], lexical [b] -> b: 1/62 + 1/61, a: 1/61."""
     scores: dict[str, float] = {}
-    for rank, hit in enumerate(dense, 1):
-        scores[hit.chunk.chunk_id] = scores.get(hit.chunk.chunk_id, 0.0) + 1.0 / (rrf_k + rank)
-    for rank, (chunk_id, _) in enumerate(lexical, 1):
-        scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+    for ranking in (dense, lexical):
+        for rank, (chunk_id, _) in enumerate(ranking, 1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank)
     return scores
 
 
-def cap_per_article(hits: Sequence[Hit], k: int, per_article: int) -> list[Hit]:
-    """The first `k` hits, at most `per_article` from one article, topped up when too few articles exist."""
-    taken: list[Hit] = []
+def cap_per_article(ranked: Sequence[Ranked], k: int, per_article: int) -> list[Ranked]:
+    """The first `k`, at most `per_article` from one article, topped up when too few articles exist."""
+    taken: list[Ranked] = []
     counts: dict[str, int] = {}
-    overflow: list[Hit] = []
-    for hit in hits:
-        if counts.get(hit.chunk.article_id, 0) < per_article:
-            taken.append(hit)
-            counts[hit.chunk.article_id] = counts.get(hit.chunk.article_id, 0) + 1
+    overflow: list[Ranked] = []
+    for item in ranked:
+        if counts.get(item.article_id, 0) < per_article:
+            taken.append(item)
+            counts[item.article_id] = counts.get(item.article_id, 0) + 1
         else:
-            overflow.append(hit)
+            overflow.append(item)
         if len(taken) == k:
             return taken
     return taken + overflow[: k - len(taken)]
 
 
-def rank_articles(hits: Sequence[Hit]) -> list[str]:
-    """Unique article ids in order of their best hit. Example: [a1, a2, a1] -> [a1, a2]."""
-    return list(dict.fromkeys(hit.chunk.article_id for hit in hits))
+def rank_articles(ranked: Sequence[_FromArticle]) -> list[str]:
+    """Unique article ids in order of their best candidate. Example: [a1, a2, a1] -> [a1, a2]."""
+    return list(dict.fromkeys(item.article_id for item in ranked))
 
 
 def search(
@@ -70,20 +89,25 @@ def search(
     query_vector: np.ndarray,
     settings: RetrievalSettings = RetrievalSettings(),
     mode: Mode = "hybrid",
-) -> list[Hit]:
-    """All candidate hits, best first, with dense/lexical/fused scores (not yet capped)."""
-    dense = store.dense_search(query_vector, settings.candidates) if mode != "bm25" else []
+) -> list[Candidate]:
+    """All candidates, best first, with dense/lexical/fused scores (not yet capped)."""
+    dense = store.nearest(query_vector, settings.candidates) if mode != "bm25" else []
     lexical = store.lexical_search(query, settings.candidates) if mode != "dense" else []
     if mode == "dense":
-        return [replace(hit, fused=hit.dense or 0.0) for hit in dense]
-    lexical_scores = dict(lexical)
-    by_id = {hit.chunk.chunk_id: hit for hit in dense}
-    missing = [chunk_id for chunk_id, _ in lexical if chunk_id not in by_id]
-    for hit in store.get_hits(missing):
-        by_id[hit.chunk.chunk_id] = hit
+        return [Candidate(i, article_of(i), score, dense=score) for i, score in dense]
     if mode == "bm25":
-        ranked = [(chunk_id, score) for chunk_id, score in lexical if chunk_id in by_id]
-        return [replace(by_id[i], lexical=s, fused=s) for i, s in ranked]
+        return [Candidate(i, article_of(i), score, lexical=score) for i, score in lexical]
+    dense_scores, lexical_scores = dict(dense), dict(lexical)
     fused = fuse(dense, lexical, settings.rrf_k)
-    order = sorted((i for i in fused if i in by_id), key=lambda i: fused[i], reverse=True)
-    return [replace(by_id[i], lexical=lexical_scores.get(i), fused=fused[i]) for i in order]
+    order = sorted(fused, key=lambda i: fused[i], reverse=True)
+    return [Candidate(i, article_of(i), fused[i], dense_scores.get(i), lexical_scores.get(i)) for i in order]
+
+
+def read_hits(store: Store, candidates: Sequence[Candidate]) -> list[Hit]:
+    """The candidates' chunks and sentence vectors, read from the store, with their scores; in order."""
+    by_id = {hit.chunk.chunk_id: hit for hit in store.get_hits([c.chunk_id for c in candidates])}
+    return [
+        replace(by_id[c.chunk_id], fused=c.fused, dense=c.dense, lexical=c.lexical)
+        for c in candidates
+        if c.chunk_id in by_id
+    ]

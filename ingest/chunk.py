@@ -18,7 +18,7 @@ from store.records import Chunk, ChunkSettings
 
 
 def chunk_id(article_id: str, start: int, text: str) -> str:
-    """Stable, content-derived id. Example: ("a1", 0, "Hi.") -> "a1-<16 hex chars>"."""
+    """Stable, content-derived id. Example: ("a1", 0, "Hi.") -> "a1-<16 hex chars>" (`store.records.article_of` reads it back)."""
     digest = hashlib.sha256(f"{start}\x00{text}".encode()).hexdigest()[:16]
     return f"{article_id}-{digest}"
 

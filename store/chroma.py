@@ -307,19 +307,12 @@ class Store:
         return self._chunks.count()
 
     @_server_calls
-    def dense_search(self, query_vector: np.ndarray, n: int) -> list[Hit]:
-        """Up to `n` nearest chunks by cosine similarity, best first."""
+    def nearest(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """Up to `n` (chunk_id, cosine similarity) of the nearest chunks, best first; nothing else is read."""
         if n <= 0:
             return []
-        got = self._chunks.query(
-            query_embeddings=[query_vector], n_results=n, include=["documents", "metadatas", "distances"]
-        )
-        return [
-            self._hit(chunk_id, text, meta, dense=1.0 - distance)
-            for chunk_id, text, meta, distance in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
-            )
-        ]
+        got = self._chunks.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
+        return [(chunk_id, 1.0 - distance) for chunk_id, distance in zip(got["ids"][0], got["distances"][0])]
 
     @_server_calls
     def get_hits(self, chunk_ids: Sequence[str]) -> list[Hit]:
@@ -333,10 +326,10 @@ class Store:
         }
         return [by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id]
 
-    def _hit(self, chunk_id: str, text: str, meta: dict, dense: float | None = None) -> Hit:
+    def _hit(self, chunk_id: str, text: str, meta: dict) -> Hit:
         chunk = _chunk_from(chunk_id, text, meta)
         vectors = _unpack_vectors(meta["sentence_vectors"], len(chunk.sentences))
-        return Hit(chunk=chunk, fused=0.0, dense=dense, sentence_vectors=vectors)
+        return Hit(chunk=chunk, fused=0.0, sentence_vectors=vectors)
 
     def iter_chunk_texts(self) -> Iterable[tuple[list[str], list[str]]]:
         """(ids, texts) of every chunk, in batches."""

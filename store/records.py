@@ -12,6 +12,11 @@ import numpy as np
 Span = tuple[int, int]
 
 
+def article_of(chunk_id: str) -> str:
+    """The article a chunk id belongs to: chunk ids are "<article_id>-<suffix>". Example: "a-1-9f3c" -> "a-1"."""
+    return chunk_id.rsplit("-", 1)[0]
+
+
 @dataclass(frozen=True)
 class ChunkSettings:
     """How articles are cut into chunks; a store is built with exactly one setting."""
@@ -78,6 +83,10 @@ class Hit:
     dense: float | None = None
     lexical: float | None = None
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def article_id(self) -> str:
+        return self.chunk.article_id
 
 
 @dataclass(frozen=True)

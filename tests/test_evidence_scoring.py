@@ -3,6 +3,7 @@ stands for, and author bios are not topical evidence."""
 
 import numpy as np
 
+from app.answer_type import expected_type, has_type
 from app.evidence import ScoringWeights, acronyms, candidate_sentences, score_sentences
 from app.qa import QA
 from app.terms import compound_terms
@@ -113,3 +114,17 @@ def test_an_acronym_lets_the_sentence_with_the_answer_win(qa: QA) -> None:
 def test_what_about_another_country_finds_its_own_figure(qa: QA) -> None:
     history = [{"role": "user", "content": "What was bilateral trade between Turkmenistan and China in 2024?"}]
     assert "14 billion" in qa.ask("What about in Uzbekistan's case?", history).text
+
+
+def test_a_where_question_wants_a_named_place_after_a_preposition() -> None:
+    question = "Where was the second China–Central Asia summit held?"
+    assert expected_type(question) == "place"
+    assert expected_type("In which city did the leaders meet?") == "place"
+    assert has_type("The leaders gathered in Astana earlier this week.", question, "place")
+    assert not has_type("The outcomes of the second summit are indicative of Beijing's reach.", question, "place")
+
+
+def test_a_where_question_is_answered_first_by_the_sentence_naming_the_place(qa: QA) -> None:
+    answer = qa.ask("Where was the second China–Central Asia summit held?")
+    first_sentence = answer.text.split(". ")[0]
+    assert "Astana" in first_sentence, answer.text

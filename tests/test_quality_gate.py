@@ -1,7 +1,8 @@
-"""Quality gate: the full evaluation set on the default corpus must stay above measured floors.
+"""Quality gate: the full evaluation set on the default corpus must meet the product's quality targets.
 
-Thresholds sit a little under the figures measured with the real model and store;
-raise them as quality improves, never set them above what the pipeline does.
+The floors are the targets of the cited-answers issue (accuracy >= 0.90, citation precision
+>= 0.95, unanswerable abstained >= 0.90, wrongly abstained <= 0.05) plus a retrieval floor a
+little under the measured MRR; never set one above what the pipeline does.
 """
 
 from pathlib import Path
@@ -15,14 +16,14 @@ from ingest.embed import load_embedder
 from ingest.pipeline import ingest
 from store.chroma import open_store
 
-# Measured 2025-11-24 on data/articles (101 items: 86 answerable, 15 unanswerable), k = 5:
-# answer accuracy 0.884 (76/86), citation precision 0.946, citation recall 0.831, MRR@5 0.911,
+# Measured 2026-11-24 on data/articles with the int8 ONNX runner (101 items: 86 answerable, 15
+# unanswerable), k = 5: answer accuracy 0.930 (80/86), citation precision 0.982, MRR@5 0.904,
 # unanswerable abstained 0.933 (14/15), answerable wrongly abstained 0.035 (3/86).
-MIN_ANSWER_ACCURACY = 0.85  # two fewer correct answers still pass
-MIN_CITATION_PRECISION = 0.92
+MIN_ANSWER_ACCURACY = 0.90  # two fewer correct answers still pass
+MIN_CITATION_PRECISION = 0.95
 MIN_MRR_AT_5 = 0.88
-MIN_UNANSWERABLE_ABSTAINED = 0.86  # one fewer correct abstention still passes
-MAX_ANSWERABLE_ABSTAINED = 0.07  # three more wrong abstentions still pass
+MIN_UNANSWERABLE_ABSTAINED = 0.90  # no room: one more answered unanswerable question fails
+MAX_ANSWERABLE_ABSTAINED = 0.05  # one more wrong abstention still passes
 
 ARTICLES = Path(__file__).parent.parent / "data" / "articles"
 

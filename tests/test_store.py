@@ -80,14 +80,14 @@ def test_scores_are_cosine_similarities(tmp_path, embedded) -> None:
     put(store, embedded[0])
     _, chunks, vectors, _ = embedded[0]
     # A scaled query: cosine ignores length (l2 or inner product would not give 1 back).
-    hits = store.dense_search(3.0 * vectors[1], n=len(chunks))
-    assert hits[0].chunk.chunk_id == chunks[1].chunk_id
-    assert hits[0].dense == pytest.approx(1.0, abs=1e-4)
+    nearest = store.nearest(3.0 * vectors[1], n=len(chunks))
+    assert nearest[0][0] == chunks[1].chunk_id
+    assert nearest[0][1] == pytest.approx(1.0, abs=1e-4)
     by_id = {c.chunk_id: v for c, v in zip(chunks, vectors)}
-    for hit in hits:
-        assert hit.dense == pytest.approx(float(by_id[hit.chunk.chunk_id] @ vectors[1]), abs=1e-3)
-    assert [h.dense for h in hits] == sorted((h.dense for h in hits), reverse=True)
-    assert store.dense_search(vectors[0], n=0) == []
+    for chunk_id, similarity in nearest:
+        assert similarity == pytest.approx(float(by_id[chunk_id] @ vectors[1]), abs=1e-3)
+    assert [s for _, s in nearest] == sorted((s for _, s in nearest), reverse=True)
+    assert store.nearest(vectors[0], n=0) == []
 
 
 def test_replace_articles_round_trips_records_text_and_chunks(tmp_path, embedded) -> None:
