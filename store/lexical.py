@@ -51,7 +51,7 @@ class LexicalIndex:
         if not tokens[0]:
             return []
         k = min(n, len(self.chunk_ids))
-        rows, scores = self._retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        rows, scores = self._retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)  # 0: inline, no thread pool
         return [(self.chunk_ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
 
     def save(self, directory: Path) -> None:
