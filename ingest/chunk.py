@@ -10,6 +10,7 @@ is split at word boundaries. This module does not embed or store anything.
 import hashlib
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from ingest.document import Document
 from ingest.sentences import Span, split_sentences
@@ -69,16 +70,21 @@ def _split_long(text: str, span: Span, limit: int, fits: Callable[[str], bool]) 
     return pieces
 
 
-def _units(text: str, limit: int, fits: Callable[[str], bool]) -> list[Span]:
-    """Sentence spans, with any sentence that alone breaks a limit split into pieces."""
+def _units(text: str, limit: int, fits: Callable[[str], bool]) -> tuple[list[Span], list[int]]:
+    """Sentence spans, with any sentence that alone breaks a limit split into pieces; and their token counts."""
     units: list[Span] = []
+    sizes: list[int] = []
     for span in split_sentences(text):
         sentence = text[span[0] : span[1]]
-        if count_tokens(sentence) <= limit and fits(sentence):
+        size = count_tokens(sentence)
+        if size <= limit and fits(sentence):
             units.append(span)
+            sizes.append(size)
         else:
-            units.extend(_split_long(text, span, limit, fits))
-    return units
+            pieces = _split_long(text, span, limit, fits)
+            units.extend(pieces)
+            sizes.extend(count_tokens(text[a:b]) for a, b in pieces)
+    return units, sizes
 
 
 def chunk_document(
@@ -88,13 +94,13 @@ def chunk_document(
 ) -> list[Chunk]:
     """Chunks of `doc.text`, in order; empty when the text has no sentences."""
     text = doc.text
-    units = _units(text, settings.max_tokens, fits)
-    sizes = [count_tokens(text[a:b]) for a, b in units]
+    units, sizes = _units(text, settings.max_tokens, fits)
+    bound = _TokenBound(text, units, sizes)
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):
         last = first + 1  # exclusive
-        while last < len(units) and count_tokens(text[units[first][0] : units[last][1]]) <= settings.max_tokens:
+        while last < len(units) and bound.within(first, last + 1, settings.max_tokens):
             last += 1
         # The model limit is checked on the longest window within the token budget, backing off if needed:
         # one tokenizer call per chunk instead of one per sentence added.
@@ -120,14 +126,45 @@ def chunk_document(
         if last == len(units):
             break
         # Step back over trailing sentences that fit in the overlap budget, always advancing: the
-        # next window must still have room for the first sentence this one left out.
+        # next window must still have room for the first sentence this one left out (model limit
+        # checked once, then stepping forward again if needed).
         next_first, overlap = last, 0
         while (
             next_first - 1 > first
             and overlap + sizes[next_first - 1] <= settings.overlap_tokens
-            and _fits(text[units[next_first - 1][0] : units[last][1]], settings.max_tokens, fits)
+            and bound.within(next_first - 1, last + 1, settings.max_tokens)
         ):
             next_first -= 1
             overlap += sizes[next_first]
+        while next_first < last and not fits(text[units[next_first][0] : units[last][1]]):
+            next_first += 1
         first = next_first
     return chunks
+
+
+class _TokenBound:
+    """Token counts of windows of whole units, counted exactly only when a cheap upper bound is over budget.
+
+    BPE pieces never span a unit boundary (at most the next word takes the space before it), so
+    a window's count never exceeds its units' counts plus the counts of the gaps between them.
+    """
+
+    def __init__(self, text: str, units: list[Span], sizes: list[int]) -> None:
+        self.text, self.units = text, units
+        # Tokens of the whitespace after each unit (none after the last).
+        self._gaps = [_gap_tokens(text[units[i][1] : units[i + 1][0]]) for i in range(len(units) - 1)] + [0]
+        self._running = [0]  # _running[i]: units[:i] with the gap after each
+        for size, gap in zip(sizes, self._gaps):
+            self._running.append(self._running[-1] + size + gap)
+
+    def within(self, first: int, end: int, limit: int) -> bool:
+        """True when units[first:end] joined as in the text count at most `limit` tokens."""
+        if self._running[end] - self._running[first] - self._gaps[end - 1] <= limit:
+            return True
+        return count_tokens(self.text[self.units[first][0] : self.units[end - 1][1]]) <= limit
+
+
+@lru_cache(maxsize=1024)
+def _gap_tokens(gap: str) -> int:
+    """Tokens of the text between two units: almost always " " or "\n\n", so counted once each."""
+    return count_tokens(gap)

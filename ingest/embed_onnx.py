@@ -163,7 +163,14 @@ class OnnxEmbedder:
 
     def fits(self, text: str) -> bool:
         """True when the model sees all of `text` (no truncation)."""
+        if len(text.encode()) + self._special_tokens <= self.max_wordpieces:
+            return True  # every token covers at least one byte of the text: no need to tokenize
         return len(self._tokenizer.encode(text).ids) <= self.max_wordpieces
+
+    @cached_property
+    def _special_tokens(self) -> int:
+        """Tokens the tokenizer adds around any text ([CLS] and [SEP] for BERT)."""
+        return len(self._tokenizer.encode("").ids)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Normalized query vectors, one row per text."""
@@ -173,15 +180,14 @@ class OnnxEmbedder:
         self, texts: Sequence[str], sentence_spans: Sequence[Sequence[Span]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Normalized passage vectors and, per passage, normalized vectors of its sentences (late chunking)."""
-        vectors, tokens = self._encode(texts, keep_tokens=True)
-        return vectors, [pool_spans(hidden, offsets, spans) for (hidden, offsets), spans in zip(tokens, sentence_spans)]
+        return self._encode(texts, sentence_spans)
 
-    def _encode(self, texts: Sequence[str], keep_tokens: bool = False) -> tuple[np.ndarray, list]:
-        """Mean-pooled normalized vectors (batched longest first, as sentence-transformers does) and, if asked,
-        each text's token vectors with their character offsets."""
+    def _encode(self, texts: Sequence[str], sentence_spans: Sequence[Sequence[Span]] | None = None) -> tuple[np.ndarray, list]:
+        """Mean-pooled normalized vectors (batched longest first, as sentence-transformers does) and, when
+        `sentence_spans` are given, each text's sentence vectors pooled from the same batch's token vectors."""
         order = np.argsort([-len(text) for text in texts], kind="stable")
         vectors: np.ndarray | None = None
-        tokens: list = [None] * len(texts)
+        sentences: list = [None] * len(texts)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
             encodings = self._batch_tokenizer.encode_batch([texts[i] for i in rows])
@@ -194,8 +200,8 @@ class OnnxEmbedder:
             if vectors is None:
                 vectors = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
             vectors[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-            if keep_tokens:
+            if sentence_spans is not None:
                 for j, i in enumerate(rows):
                     length = int(mask[j].sum())
-                    tokens[i] = (hidden[j, :length], encodings[j].offsets[:length])
-        return (vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)), tokens
+                    sentences[i] = pool_spans(hidden[j, :length], encodings[j].offsets[:length], sentence_spans[i])
+        return (vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)), sentences

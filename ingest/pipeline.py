@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 SIDECAR_SUFFIX = ".meta.json"
 # Bump when loading, cleaning or chunking changes what a file turns into: stored articles re-ingest.
 PIPELINE_VERSION = 2
-EMBED_BATCH_CHUNKS = 64  # chunks embedded per model call; articles are grouped to fill it
+EMBED_BATCH_CHUNKS = 256  # chunks embedded per model call and written per store call; articles are grouped to fill it
 
 
 class IngestError(Exception):
@@ -251,25 +251,39 @@ def _apply(
     yield Progress(len(todo), len(todo), report, "done")
 
 
-def _embedded(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings) -> Iterable[list[EmbeddedArticle]]:
-    """Chunk and embed documents in groups of several articles: one model call and one store write per group."""
+def _chunked(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings) -> Iterator[list[tuple[Document, list[Chunk]]]]:
+    """Documents with their chunks, in groups of at least EMBED_BATCH_CHUNKS chunks (the last may be smaller)."""
     group: list[tuple[Document, list[Chunk]]] = []
     pending = 0
-    for index, doc in enumerate(docs):
+    for doc in docs:
         chunks = chunk_document(doc, chunking, embedder.fits)
         group.append((doc, chunks))
         pending += len(chunks)
-        if pending >= EMBED_BATCH_CHUNKS or index == len(docs) - 1:
-            flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
-            vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
-            embedded, offset = [], 0
-            for group_doc, doc_chunks in group:
-                end = offset + len(doc_chunks)
-                embedded.append(EmbeddedArticle(_record(group_doc, doc_chunks), group_doc.text, doc_chunks,
-                                                vectors[offset:end], sentence_vectors[offset:end]))
-                offset = end
-            yield embedded
+        if pending >= EMBED_BATCH_CHUNKS:
+            yield group
             group, pending = [], 0
+    if group:
+        yield group
+
+
+def _embedded(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings) -> Iterable[list[EmbeddedArticle]]:
+    """Chunk and embed documents in groups of several articles: one model call and one store write per group.
+
+    The next group is chunked before this one is handed on, so the store write (which holds the GIL)
+    runs beside the next model call (which releases it) rather than beside the chunking.
+    """
+    groups = _chunked(docs, embedder, chunking)
+    group = next(groups, None)
+    while group is not None:
+        flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
+        vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
+        embedded, offset = [], 0
+        for doc, doc_chunks in group:
+            end = offset + len(doc_chunks)
+            embedded.append(EmbeddedArticle(_record(doc, doc_chunks), doc.text, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]))
+            offset = end
+        group = next(groups, None)
+        yield embedded
 
 
 def _under(path: str, folders: Sequence[Path]) -> bool:

@@ -4,7 +4,7 @@ Ten cycles on one store over 13 articles (the corpus plus 8 copies under new ids
 Before each cycle some articles are edited (every chunk id of an edited article
 changes) and now and then a file is deleted or restored, so every run has work.
 Each run is a real `citeqa ingest` subprocess, killed with SIGKILL after the model
-has loaded plus a seeded random delay sized to the work. After each kill the store
+runtime has loaded plus a seeded random delay drawn over the length of a whole run. After each kill the store
 must be consistent (every chunk belongs to a recorded article; finished articles
 hold exactly their chunks), and a following unkilled ingest must leave exactly the
 chunk ids an independent chunking of the folder gives. A last unkilled CLI run
@@ -144,12 +144,13 @@ def test_sigkill_at_random_points_then_resume(tmp_path, embedder) -> None:
     folder, store_dir, parked = tmp_path / "articles", tmp_path / "store", tmp_path / "parked"
     make_corpus(folder)
     parked.mkdir()
-    # Embedding speed here and now (other work may share the CPU), to size kill delays to the work;
-    # updated from every unkilled run below.
-    probe = [p.read_text(encoding="utf-8")[:900] for p in sorted(ARTICLES.glob("*.txt"))] * 2
-    started = time.perf_counter()
-    embedder.embed_passages(probe, [[(0, len(t))] for t in probe])
-    seconds_per_chunk = (time.perf_counter() - started) / len(probe)
+    # How long a whole run lasts here and now once its model loads (other work may share the CPU), from
+    # one unkilled run on a scratch copy: kill delays are drawn over that, so kills land anywhere from
+    # start-up through embedding and writes to the lexical index. Updated from every finished run.
+    shutil.copytree(folder, tmp_path / "scratch")
+    outcome, loaded, alive = killed_run(tmp_path / "scratch", tmp_path / "scratch-store", delay=float("inf"))
+    assert outcome == "finished"
+    run_seconds = alive - loaded
 
     expected = {}  # the last complete state: article_id -> chunk ids
     log = []
@@ -167,8 +168,10 @@ def test_sigkill_at_random_points_then_resume(tmp_path, embedder) -> None:
         now = expected_chunk_ids(folder, embedder)
         todo = {a for a in now if now[a] != expected.get(a)} | (set(expected) - set(now))
         work = sum(len(now[a]) for a in todo if a in now)
-        delay = rng.uniform(0.0, work * seconds_per_chunk)
+        delay = rng.uniform(0.0, run_seconds)
         outcome, loaded, alive = killed_run(folder, store_dir, delay)
+        if outcome == "finished":
+            run_seconds = 0.5 * run_seconds + 0.5 * (alive - loaded)
         checked = time.monotonic()
         before = {**{a: set() for a in now}, **expected}
         states = check_consistent(store_dir, folder, before, now, todo)
@@ -180,8 +183,6 @@ def test_sigkill_at_random_points_then_resume(tmp_path, embedder) -> None:
         events = list(ingest([folder], open_store(store_dir, create=True), embedder))
         report = events[-1].report
         assert report.skipped == []
-        if report.chunks >= 10:
-            seconds_per_chunk = 0.5 * seconds_per_chunk + 0.5 * report.seconds / report.chunks
         expected = assert_store_complete(store_dir, folder, embedder)
         assert expected == now
         log.append({**entry, "resume_and_checks_s": round(time.monotonic() - checked, 2)})
