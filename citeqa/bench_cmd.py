@@ -118,6 +118,10 @@ def _print_tables(r: dict) -> None:
         o = r["onnx"]
         table = Table("", "torch fp32", "ONNX int8 (default)", title=f"runners: {o['model']}")
         table.add_row("encode chunks/s", _fmt(o["torch_encode_chunks_per_s"]), _fmt(o["onnx_encode_chunks_per_s"]))
+        table.add_row("synthetic ingest chunks/s (÷ same runner's raw encode)",
+                      f"{_fmt(o['torch_ingest_chunks_per_s'])} ({_fmt(o['torch_ingest_overhead_ratio'])})",
+                      f"{_fmt(r['ingest_chunks_per_s'])} ({_fmt(r['ingest_overhead_ratio'])})")
+        table.add_row("ingest ÷ torch's raw model.encode", _fmt(o["torch_ingest_overhead_ratio"]), _fmt(o["ingest_vs_torch_encode"]))
         table.add_row("query embed p50 ms", _fmt(o["torch_query_embed_p50_ms"]), _fmt(o["onnx_query_embed_p50_ms"]))
         table.add_row("cosine to fp32 (mean / min)", "1", f"{o['cosine_to_fp32']['mean']} / {o['cosine_to_fp32']['min']}")
         for corpus in ("default", "squad"):

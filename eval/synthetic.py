@@ -190,7 +190,7 @@ def fill_store(
         if ids:
             store._chunks.add(ids=ids, embeddings=np.stack(embeddings), documents=documents, metadatas=metadatas)
         if a_ids:
-            store._articles.add(ids=a_ids, embeddings=[[1.0]] * len(a_ids), documents=a_docs, metadatas=a_metas)
+            store._articles.upsert(ids=a_ids, embeddings=[[1.0]] * len(a_ids), documents=a_docs, metadatas=a_metas)
         ids, embeddings, documents, metadatas = [], [], [], []
         a_ids, a_docs, a_metas = [], [], []
 

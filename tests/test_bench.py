@@ -25,6 +25,7 @@ def test_quick_bench_prints_the_required_keys_and_compares_the_runners(tmp_path)
     assert "OnnxEmbedder" in out["embedder"]
     runners = out["onnx"]
     assert runners["cosine_to_fp32"]["min"] > 0.98  # int8 vectors stand in for fp32 ones
+    assert runners["torch_ingest_overhead_ratio"] > 0 and runners["ingest_vs_torch_encode"] > 0
     for corpus in ("default", "squad"):
         assert runners[corpus]["onnx"]["recall@5"] > 0 and runners[corpus]["torch"]["recall@5"] > 0
 
