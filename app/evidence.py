@@ -100,16 +100,24 @@ def _neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> li
     for hit in {id(s.hit): s.hit for s in sentences}.values():
         known.setdefault(hit.chunk.article_id, {}).update((span, hit.chunk.sentence_text(span)) for span in hit.chunk.sentences)
     ordered = {article_id: sorted(texts) for article_id, texts in known.items()}
+    position: dict[str, dict[int, int]] = {}  # article -> sentence end -> index in `ordered`
+    for article_id, spans in ordered.items():
+        ends = position.setdefault(article_id, {})
+        for i, span in enumerate(spans):
+            ends.setdefault(span[1], i)
     result = []
     for sentence in sentences:
         spans, texts = ordered[sentence.article_id], known[sentence.article_id]
-        at = next(i for i, span in enumerate(spans) if span[1] == sentence.span[1])
+        at = position[sentence.article_id][sentence.span[1]]
         around = [spans[at]]
         if at > 0 and spans[at][0] - spans[at - 1][1] <= _ADJACENT:
             around.insert(0, spans[at - 1])
         if at + 1 < len(spans) and spans[at + 1][0] - spans[at][1] <= _ADJACENT:
             around.append(spans[at + 1])
-        standalone, inside = compound_terms(" ".join(texts[span] for span in around))
+        # Per sentence (cached) and united: names never form a compound or list across a sentence end.
+        parts = [compound_terms(texts[span]) for span in around]
+        standalone = frozenset().union(*(own for own, _ in parts))
+        inside = frozenset().union(*(within for _, within in parts)) - standalone
         result.append(standalone | (inside & asked_inside))
     return result
 

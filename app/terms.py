@@ -5,6 +5,7 @@ Terms are lowercased, stemmed content words; numbers are normalised so that
 """
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 import Stemmer
@@ -76,8 +77,19 @@ def compound_terms(text: str, min_parts: int = 3) -> tuple[frozenset[str], froze
     return standalone, frozenset(inside - standalone)
 
 
-def contains_term(present: set[str], term: str) -> bool:
-    """Term match that tolerates stemming gaps. Example: ({"fellow"}, "fellowship") -> True."""
+def contains_term(present: Collection[str], term: str) -> bool:
+    """Term match that tolerates stemming gaps. Example: ({"fellow"}, "fellowship") -> True.
+
+    One term is a prefix of the other, both at least 5 characters long.
+    """
     if term in present:
         return True
-    return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p)) for p in present)
+    if len(term) < 5:
+        return False
+    return any(term[:k] in present for k in range(5, len(term))) or term in _long_prefixes(frozenset(present))
+
+
+@lru_cache(maxsize=8192)
+def _long_prefixes(present: frozenset[str]) -> frozenset[str]:
+    """Every prefix of 5 or more characters of the terms in `present` (cached: sentences recur across questions)."""
+    return frozenset(word[:k] for word in present for k in range(5, len(word) + 1))

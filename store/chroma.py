@@ -18,7 +18,9 @@ import base64
 import functools
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +38,7 @@ ARTICLES = "citeqa-articles"
 SCHEMA_VERSION = 1
 _PENDING = "pending"
 _BATCH = 1000  # below Chroma's max batch size
+_HIT_CACHE_SIZE = 4096  # chunk records kept in memory for answering
 _LEXICAL_CHECK_SECONDS = 5.0  # how often a long-running reader looks for another process's ingest
 
 
@@ -208,6 +211,10 @@ class Store:
         self._articles = articles
         self._lexical: LexicalIndex | None = None
         self._lexical_checked = 0.0
+        # Chunk records read for answers, most recent last. Chunk ids are content hashes, so a record never
+        # changes; it is only dropped when its chunk may be gone (a write here, or the store changed elsewhere).
+        self._hits: OrderedDict[str, Hit] = OrderedDict()
+        self._hits_lock = threading.Lock()
 
     # -- settings ---------------------------------------------------------------------
 
@@ -275,6 +282,7 @@ class Store:
         """
         if not articles:
             return
+        self._forget_hits()
         ids = [article.record.article_id for article in articles]
         self._articles.upsert(
             ids=ids, embeddings=[[1.0]] * len(ids), documents=[article.text for article in articles],
@@ -295,6 +303,7 @@ class Store:
     @_server_calls
     def remove_article(self, article_id: str) -> None:
         """Delete an article's chunks, then its record."""
+        self._forget_hits()
         self._chunks.delete(where={"article_id": article_id})
         self._articles.delete(ids=[article_id])
 
@@ -316,15 +325,27 @@ class Store:
 
     @_server_calls
     def get_hits(self, chunk_ids: Sequence[str]) -> list[Hit]:
-        """Hits (with no scores yet) for the given chunk ids, in the given order."""
-        if not chunk_ids:
-            return []
-        got = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        by_id = {
-            chunk_id: self._hit(chunk_id, text, meta)
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"])
-        }
-        return [by_id[chunk_id] for chunk_id in chunk_ids if chunk_id in by_id]
+        """Hits (with no scores yet) for the given chunk ids, in the given order; unknown ids are left out."""
+        with self._hits_lock:
+            missing = [chunk_id for chunk_id in dict.fromkeys(chunk_ids) if chunk_id not in self._hits]
+        if missing:
+            got = self._chunks.get(ids=missing, include=["documents", "metadatas"])
+            read = [self._hit(chunk_id, text, meta) for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+        with self._hits_lock:
+            if missing:
+                self._hits.update((hit.chunk.chunk_id, hit) for hit in read)
+            found = []
+            for chunk_id in chunk_ids:
+                if chunk_id in self._hits:
+                    self._hits.move_to_end(chunk_id)
+                    found.append(self._hits[chunk_id])
+            while len(self._hits) > _HIT_CACHE_SIZE:
+                self._hits.popitem(last=False)
+        return found
+
+    def _forget_hits(self) -> None:
+        with self._hits_lock:
+            self._hits.clear()
 
     def _hit(self, chunk_id: str, text: str, meta: dict) -> Hit:
         chunk = _chunk_from(chunk_id, text, meta)
@@ -360,6 +381,7 @@ class Store:
         stamp = self._stamp()
         if self._lexical is not None and self._lexical.stamp == stamp:
             return self._lexical
+        self._forget_hits()  # the store changed since the index was read: cached chunks may be gone
         directory = self._lexical_dir()
         saved = LexicalIndex.load(directory) if directory else None
         if saved is not None and saved.stamp == stamp:
