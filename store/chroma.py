@@ -11,15 +11,17 @@ one model refuses queries and ingests made with another.
 Writes are ordered so that a process killed at any point leaves a store that the
 next ingest completes: an article record is first marked pending, then its old
 chunks are deleted and the new ones added, and only then is its hash recorded.
+Every write also renews a revision token in the chunks collection's metadata, so a
+long-running reader (a `serve` replica) notices another process's ingest cheaply.
 A Chroma server that stops answering surfaces as StoreError, like a missing store.
 """
 
 import base64
 import functools
-import hashlib
 import logging
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +39,7 @@ CHUNKS = "citeqa-chunks"
 ARTICLES = "citeqa-articles"
 SCHEMA_VERSION = 1
 _PENDING = "pending"
+_REVISION = "citeqa_revision"  # collection metadata key renewed by every write
 _BATCH = 1000  # below Chroma's max batch size
 _HIT_CACHE_SIZE = 4096  # chunk records kept in memory for answering
 _LEXICAL_CHECK_SECONDS = 5.0  # how often a long-running reader looks for another process's ingest
@@ -283,6 +286,7 @@ class Store:
         if not articles:
             return
         self._forget_hits()
+        self._renew_revision()  # before and after: a reader that looks mid-write sees a change once it is done
         ids = [article.record.article_id for article in articles]
         self._articles.upsert(
             ids=ids, embeddings=[[1.0]] * len(ids), documents=[article.text for article in articles],
@@ -299,6 +303,7 @@ class Store:
                 metadatas=[_chunk_metadata(chunk, sentence_vectors) for chunk, _, sentence_vectors in batch],
             )
         self._articles.update(ids=ids, metadatas=[_article_metadata(article.record) for article in articles])
+        self._renew_revision()
 
     @_server_calls
     def remove_article(self, article_id: str) -> None:
@@ -306,6 +311,7 @@ class Store:
         self._forget_hits()
         self._chunks.delete(where={"article_id": article_id})
         self._articles.delete(ids=[article_id])
+        self._renew_revision()
 
 
     # -- chunks -------------------------------------------------------------------------
@@ -362,11 +368,17 @@ class Store:
     # -- lexical ------------------------------------------------------------------------
 
     def _stamp(self) -> str:
-        """A digest of the store's state: chunk count plus every article's hash."""
-        digest = hashlib.sha256()
-        for record in self.articles():
-            digest.update(f"{record.article_id}\x00{record.content_hash}\x00".encode())
-        return f"{self.count()}-{digest.hexdigest()[:16]}"
+        """The store's state as readers see it: chunk count plus the revision token every write renews.
+
+        Two cheap reads, so a long-running reader can check often even at 100k chunks.
+        """
+        meta = self._client.get_collection(CHUNKS, embedding_function=None).metadata or {}
+        return f"{self.count()}-{meta.get(_REVISION, 'none')}"
+
+    def _renew_revision(self) -> None:
+        """Mark the chunks changed for readers in this and other processes (see `_stamp`)."""
+        meta = self._client.get_collection(CHUNKS, embedding_function=None).metadata or {}
+        self._chunks.modify(metadata={**meta, _REVISION: uuid.uuid4().hex})
 
     def _lexical_dir(self) -> Path | None:
         return None if is_url(self.location) else Path(self.location) / "lexical"

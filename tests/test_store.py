@@ -215,3 +215,18 @@ def test_a_re_ingested_article_loses_metadata_it_no_longer_has(tmp_path, embedde
     store.replace_articles([EmbeddedArticle(bare, doc.text, chunks, vectors, sentence_vectors)])
     got = fresh_open(tmp_path / "s").manifest()[doc.article_id]
     assert (got.content_hash, got.author, got.date, got.source) == ("v1:b", None, None, None)
+
+
+def test_every_write_changes_the_stamp_other_readers_see(tmp_path, embedded) -> None:
+    writer = open_store(tmp_path / "s", create=True)
+    writer.record_settings(SETTINGS)
+    put(writer, embedded[0])
+    reader = open_store(tmp_path / "s")  # another Store on the same folder, as a second replica holds
+    before = reader._stamp()
+    assert before == writer._stamp()
+    put(writer, embedded[0])  # rewritten with the same chunks: the chunk count alone would not show it
+    assert reader._stamp() != before
+    after = reader._stamp()
+    writer.remove_article(embedded[0][0].article_id)
+    assert reader._stamp() != after
+    assert writer.settings == SETTINGS  # the revision token does not disturb the recorded settings
