@@ -40,12 +40,11 @@ def terms(text: str) -> tuple[str, ...]:
     Cached: the same retrieved sentences are scored again and again across questions.
     """
     found = []
-    for match in _WORD.finditer(text.lower()):
-        word = match.group().replace("’", "'")
+    for word in _WORD.findall(text.lower().replace("’", "'")):
         if word[0].isdigit():
             found.append(normalize_number(word))
-        elif word.removesuffix("'s") not in _STOPWORDS and len(word) > 1:
-            found.append(_stem(word.removesuffix("'s").replace("'", "")))
+        elif len(word) > 1 and (base := word.removesuffix("'s")) not in _STOPWORDS:
+            found.append(_stem(base.replace("'", "")))
     return tuple(found)
 
 
