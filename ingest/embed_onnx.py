@@ -145,7 +145,12 @@ class OnnxEmbedder:
     def _session(self):
         import onnxruntime as ort
 
-        path = exported_model(self.model_dir, self.cache_dir)
+        try:
+            path = exported_model(self.model_dir, self.cache_dir)
+        except OSError as error:  # a cache folder that cannot be written: export for this process only
+            log.warning("cannot keep the ONNX export in %s (%s); set CITEQA_CACHE_DIR to a writable folder", self.cache_dir, error)
+            self.cache_dir = Path(tempfile.mkdtemp(prefix="citeqa-onnx-"))
+            path = exported_model(self.model_dir, self.cache_dir)
         try:
             return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         except Exception as error:  # a damaged cache file (disk full, killed copy): export again

@@ -150,3 +150,12 @@ def test_the_export_is_cached_and_a_damaged_cache_file_is_exported_again(tmp_pat
     cached.write_bytes(cached.read_bytes()[:4096])  # e.g. a copy killed half-way
     np.testing.assert_allclose(OnnxEmbedder("m", source, cache_dir=tmp_path).embed_queries([GRANT_QUESTION]), vector, atol=1e-6)
     assert cached.stat().st_size > 10_000_000
+
+
+def test_an_unwritable_cache_folder_still_gives_a_working_model(tmp_path: Path, caplog) -> None:
+    source = Path(resolve_model("all-MiniLM-L6-v2")[1])
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    model = OnnxEmbedder("m", source, cache_dir=blocked / "cache")
+    assert model.embed_queries([GRANT_QUESTION]).shape == (1, 384)
+    assert "CITEQA_CACHE_DIR" in caplog.text
