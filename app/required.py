@@ -2,9 +2,10 @@
 
 "How many troops..." is not answered by a passage without troops, however close
 its topic, nor "How many kilometres long is the pipeline?" by one about a railway;
-"Who will host the fourth summit?" is not answered by one about the third. Generic answer-type nouns ("which country", "what year", "how much money")
-are not required: they name the kind of answer, not its subject. This module only
-finds the terms; `app.evidence` decides what a missing one costs.
+"Who will host the fourth summit?" is not answered by one about the third. Generic
+answer-type nouns ("which country", "what year", "how much money") are not required:
+they name the kind of answer, not its subject. This module only finds the terms;
+`app.evidence` decides what a missing one costs.
 """
 
 import re
@@ -39,6 +40,7 @@ _GENERIC = frozenset(
     the a an this that
     these those it its their his her regional main new other big largest biggest first last""".split()
 )
+_GENERIC_TERMS = frozenset(term for word in _GENERIC for term in terms(word))
 
 
 def focus_terms(question: str) -> set[str]:
@@ -71,8 +73,7 @@ def new_terms(question: str, previous: str) -> set[str]:
 
     Example: ("And which article names its depositary?", "Which article bans alliances?") -> {"depositari"}.
     """
-    generic = {term for word in _GENERIC for term in terms(word)}
-    return set(terms(question)) - set(terms(previous)) - generic - numbers(question)
+    return set(terms(question)) - set(terms(previous)) - _GENERIC_TERMS - numbers(question)
 
 
 def required_terms(question: str) -> set[str]:

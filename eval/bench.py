@@ -14,6 +14,7 @@
 It returns one plain dict; printing is the CLI's job. Non-goals: tuning anything, GPUs.
 """
 
+import functools
 import json
 import os
 import random
@@ -113,10 +114,15 @@ def encode_speed(embedder, texts: Sequence[str]) -> float:
 
 
 def hf_tokenizer(embedder):
-    """The model's Hugging Face tokenizer (offsets, word-piece counts), whichever runner embeds."""
+    """The model's Hugging Face tokenizer (offsets, word-piece counts), whichever runner embeds; loaded once."""
+    return _hf_tokenizer(resolve_model(embedder.model_id)[1])
+
+
+@functools.cache
+def _hf_tokenizer(path: str):
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(resolve_model(embedder.model_id)[1])
+    return AutoTokenizer.from_pretrained(path)
 
 
 def ingest_fresh(docs: Sequence[Document], embedder, location: Path) -> IngestReport:
@@ -426,12 +432,14 @@ def compare_peers(corpus: Corpus, embedder, workdir: Path, step: Step) -> dict:
     }
 
 
-def compare_torch(corpus_list: Sequence[Corpus], embedder, docs: Sequence[Document], workdir: Path, step: Step) -> dict:
+def compare_torch(
+    corpus_list: Sequence[Corpus], embedder, docs: Sequence[Document], all_texts: Sequence[str], workdir: Path, step: Step
+) -> dict:
     """The int8 ONNX default vs torch fp32: encode throughput, the torch pipeline's overhead ratio, query
-    latency, vector agreement, retrieval quality."""
+    latency, vector agreement, retrieval quality. `all_texts` are `docs`' chunk texts (the same for both
+    runners: one model, one tokenizer)."""
     torch = SentenceTransformerEmbedder(embedder.model_id)
     warm(torch)
-    all_texts = chunk_texts(docs, torch)
     step(f"torch: ingest of {len(docs)} synthetic articles vs raw model.encode")
     encode = encode_speed(torch, all_texts)
     ingest = ingest_fresh(docs, torch, workdir / "torch-synthetic")
@@ -527,7 +535,7 @@ def run_bench(settings: BenchSettings, step: Step = lambda _message: None) -> di
         if settings.peers:
             result["peers"] = {c.name: compare_peers(c, embedder, workdir, step) for c in corpus_list}
         if settings.compare_torch:
-            result["onnx"] = compare_torch(corpus_list, embedder, docs, workdir, step)
+            result["onnx"] = compare_torch(corpus_list, embedder, docs, texts, workdir, step)
             result["onnx"]["ingest_vs_torch_encode"] = round(result["ingest_chunks_per_s"] / result["onnx"]["torch_full_encode_chunks_per_s"], 2)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -313,7 +313,6 @@ class Store:
         self._articles.delete(ids=[article_id])
         self._renew_revision()
 
-
     # -- chunks -------------------------------------------------------------------------
 
     @_server_calls
@@ -334,12 +333,12 @@ class Store:
         """Hits (with no scores yet) for the given chunk ids, in the given order; unknown ids are left out."""
         with self._hits_lock:
             missing = [chunk_id for chunk_id in dict.fromkeys(chunk_ids) if chunk_id not in self._hits]
+        read: list[Hit] = []
         if missing:
             got = self._chunks.get(ids=missing, include=["documents", "metadatas"])
             read = [self._hit(chunk_id, text, meta) for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         with self._hits_lock:
-            if missing:
-                self._hits.update((hit.chunk.chunk_id, hit) for hit in read)
+            self._hits.update((hit.chunk.chunk_id, hit) for hit in read)
             found = []
             for chunk_id in chunk_ids:
                 if chunk_id in self._hits:
@@ -372,13 +371,15 @@ class Store:
 
         Two cheap reads, so a long-running reader can check often even at 100k chunks.
         """
-        meta = self._client.get_collection(CHUNKS, embedding_function=None).metadata or {}
-        return f"{self.count()}-{meta.get(_REVISION, 'none')}"
+        return f"{self.count()}-{self._current_chunks_metadata().get(_REVISION, 'none')}"
 
     def _renew_revision(self) -> None:
         """Mark the chunks changed for readers in this and other processes (see `_stamp`)."""
-        meta = self._client.get_collection(CHUNKS, embedding_function=None).metadata or {}
-        self._chunks.modify(metadata={**meta, _REVISION: uuid.uuid4().hex})
+        self._chunks.modify(metadata={**self._current_chunks_metadata(), _REVISION: uuid.uuid4().hex})
+
+    def _current_chunks_metadata(self) -> dict:
+        """The chunks collection's metadata as stored now (the handle's copy is from when it was opened)."""
+        return self._client.get_collection(CHUNKS, embedding_function=None).metadata or {}
 
     def _lexical_dir(self) -> Path | None:
         return None if is_url(self.location) else Path(self.location) / "lexical"

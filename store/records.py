@@ -95,6 +95,6 @@ class EmbeddedArticle:
 
     record: ArticleRecord
     text: str
-    chunks: Sequence["Chunk"]
+    chunks: Sequence[Chunk]
     vectors: np.ndarray
     sentence_vectors: Sequence[np.ndarray]
