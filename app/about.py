@@ -7,36 +7,22 @@ of -1. Questions that are not about the articles return None and go to
 ordinary extractive answering.
 """
 
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from app.answer import Answer, Citation, Evidence
 from app.compose import with_markers
-from app.evidence import Sentence, candidate_sentences
+from app.question import Question
+from app.sentences import Sentence, candidate_sentences
 from app.terms import terms
 from store.records import ArticleRecord, Hit
 
-_AUTHOR = re.compile(
-    r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthor of\b|\bwho is the (writer|reporter)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\bwhen (was|were|did)\b.*\b(published|written|posted|released|come out|appear)\b|\bpublication date\b",
-    re.IGNORECASE,
-)
-_WHICH_ARTICLES = re.compile(
-    r"\b(which|what) (articles|pieces|stories|sources|of the articles)\b.*\b(discuss|mention|cover|talk about|say|report|describe)\w*\s+(?P<topic>.+)",
-    re.IGNORECASE,
-)
-
-
 def _target(
-    question: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], title_similarity: Callable[[Sequence[str]], np.ndarray]
+    question: Question, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], title_similarity: Callable[[Sequence[str]], np.ndarray]
 ) -> ArticleRecord | None:
     """The article a question is about: named by its author, else best by title and content match."""
-    lowered = question.lower()
+    lowered = question.text.lower()
     named = [a for a in articles if a.author and a.author.lower() in lowered]
     if len(named) == 1:
         return named[0]
@@ -64,7 +50,7 @@ def _cite(article: ArticleRecord, evidence: Sequence[Evidence], marker: int = 1)
 
 
 def answer_about(
-    question: str,
+    question: Question,
     load_articles: Callable[[], Sequence[ArticleRecord]],
     ranked: Sequence[Sentence],
     retrieved: Sequence[str],
@@ -76,20 +62,19 @@ def answer_about(
     `ranked` are the scored sentences of the top passages; `load_all_hits` reads every retrieved
     candidate, searched only when listing which articles discuss a topic.
     """
-    if _AUTHOR.search(question) or _DATE.search(question):
+    if question.intent in ("author", "date"):
         article = _target(question, load_articles(), ranked, title_similarity)
         if article is None:
             return None
-        field, value = ("author", article.author) if _AUTHOR.search(question) else ("date", article.date)
+        field, value = ("author", article.author) if question.intent == "author" else ("date", article.date)
         if not value:
             return None  # the metadata is silent; ordinary answering may still find it in the text
         verb = "was written by" if field == "author" else "was published on"
         text = with_markers(f"“{article.title}” {verb} {value}.", [1])
         evidence = _metadata_evidence(article, ranked, field.capitalize(), value)
         return Answer(text=text, citations=(_cite(article, [evidence]),), retrieved=tuple(retrieved))
-    match = _WHICH_ARTICLES.search(question)
-    if match:
-        return _which_articles(match.group("topic"), load_articles(), candidate_sentences(load_all_hits()), retrieved)
+    if question.intent == "which_articles":
+        return _which_articles(question.topic, load_articles(), candidate_sentences(load_all_hits()), retrieved)
     return None
 
 

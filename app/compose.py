@@ -9,15 +9,17 @@ under the threshold, the answer says so plainly and cites nothing.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.answer import Answer, Citation, Evidence
-from app.answer_type import expected_type, typed_answers
-from app.evidence import Sentence
-from app.terms import numbers, terms
+from app.answer_type import typed_answers
+from app.question import Question
+from app.sentences import Sentence
+from app.terms import contains_term, numbers, terms
+from store.records import Hit
 
 ABSTAIN_TEXT = "The articles don't say. None of the passages I found answers this question."
 
@@ -33,15 +35,15 @@ class ComposeSettings:
     support_margin: float = 0.1  # another article's sentence must score within this of the claim to be cited
 
 
-def _new_numbers(sentence: Sentence, question: str) -> set[str]:
+def _new_numbers(sentence: Sentence, question: Question) -> set[str]:
     """Numbers in the sentence that the question does not already contain, years aside."""
-    found = numbers(sentence.text) - numbers(question)
+    found = numbers(sentence.text) - question.numbers
     return {n for n in found if not (len(n) == 4 and n.isdigit() and 1900 <= int(n) <= 2100)} or found
 
 
-def same_fact(a: Sentence, b: Sentence, question: str, settings: ComposeSettings) -> bool:
+def same_fact(a: Sentence, b: Sentence, question: Question, settings: ComposeSettings) -> bool:
     """True when `b` states what `a` states (checked on its typed answer, numbers, then words and vectors)."""
-    answers = typed_answers(a.text, question, expected_type(question))  # "since 1997" for "Since what year…"
+    answers = typed_answers(a.text, question.text, question.answer_type)  # "since 1997" for "Since what year…"
     if answers and not any(answer.lower() in b.text.lower() for answer in answers):
         return False
     a_numbers, b_numbers = _new_numbers(a, question), _new_numbers(b, question)
@@ -50,7 +52,7 @@ def same_fact(a: Sentence, b: Sentence, question: str, settings: ComposeSettings
     cosine = float(np.dot(a.vector, b.vector))
     if cosine >= settings.same_fact_cosine:
         return True
-    asked = set(terms(question))
+    asked = set(question.terms)
     a_terms, b_terms = set(terms(a.text)) - asked, set(terms(b.text)) - asked
     if not a_terms or not b_terms:
         return False
@@ -71,7 +73,7 @@ def with_markers(sentence: str, markers: Sequence[int]) -> str:
     return f"{sentence} {tags}"
 
 
-def choose(ranked: Sequence[Sentence], question: str, settings: ComposeSettings) -> list[list[Sentence]]:
+def choose(ranked: Sequence[Sentence], question: Question, settings: ComposeSettings) -> list[list[Sentence]]:
     """Claims to make: each a list whose first sentence is quoted and whose rest support it from other articles."""
     if not ranked or ranked[0].score < settings.abstain_below:
         return []
@@ -93,13 +95,41 @@ def choose(ranked: Sequence[Sentence], question: str, settings: ComposeSettings)
     return claims
 
 
+def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str] = ()) -> list[str]:
+    """The question's named entities that no retrieved passage (nor its title) and none of `names` mention.
+
+    Example: "Who is the president of Mongolia?" over passages that never name Mongolia -> ["Mongolia"].
+    An entity counts as mentioned when any of its terms is ("President Xi Jinping" by "Xi").
+    """
+    present: set[str] = set()
+    for hit in hits:
+        present.update(terms(hit.chunk.text))
+        present.update(terms(hit.chunk.title))
+    for name in names:
+        present.update(terms(name))
+    return [
+        entity for entity, entity_terms in zip(question.entities, map(terms, question.entities))
+        if entity_terms and not any(contains_term(present, term) for term in entity_terms)
+    ]
+
+
+def abstention(retrieved: Sequence[str], absent: Sequence[str] = ()) -> Answer:
+    """The answer that declines: naming what the articles never mention, when that is why."""
+    if absent:
+        listing = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + " or " + absent[-1]
+        text = f"The articles don't mention {listing}, so they cannot answer this question."
+    else:
+        text = ABSTAIN_TEXT
+    return Answer(text=text, abstained=True, retrieved=tuple(retrieved))
+
+
 def compose(
-    ranked: Sequence[Sentence], question: str, retrieved: Sequence[str], settings: ComposeSettings
+    ranked: Sequence[Sentence], question: Question, retrieved: Sequence[str], settings: ComposeSettings
 ) -> Answer:
     """The extractive Answer for scored sentences (best first)."""
     claims = choose(ranked, question, settings)
     if not claims:
-        return Answer(text=ABSTAIN_TEXT, abstained=True, retrieved=tuple(retrieved))
+        return abstention(retrieved)
     markers: dict[str, int] = {}
     evidence: dict[str, list[Sentence]] = {}
     parts = []

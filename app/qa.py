@@ -20,9 +20,12 @@ import numpy as np
 
 from app.about import answer_about
 from app.answer import Answer
-from app.compose import ComposeSettings, compose
-from app.evidence import ScoringWeights, candidate_sentences, score_sentences
+from app.compose import ComposeSettings, abstention, absent_entities, compose
+from app.evidence import Reranker, score_sentences
 from app.followup import expand
+from app.question import parse
+from app.scorer import DEFAULT_SCORER, Scorer
+from app.sentences import candidate_sentences
 from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, read_hits, search
 from ingest.embed import Embedder, load_embedder
 from store.chroma import Store, StoreError, open_store
@@ -42,8 +45,7 @@ class AnswerSettings:
     """Everything that shapes an answer; each front end maps its flags onto these."""
 
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
-    scoring: ScoringWeights = field(default_factory=ScoringWeights)
-    compose: ComposeSettings = field(default_factory=ComposeSettings)
+    compose: ComposeSettings | None = None  # None: the scorer's calibrated abstain threshold, default margins
     mode: str = "extractive"
 
 
@@ -63,11 +65,22 @@ def clean_question(question: str) -> tuple[str, tuple[str, ...]]:
 class QA:
     """Answers questions from one store with one embedding model."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: AnswerSettings = AnswerSettings(), generator=None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        settings: AnswerSettings = AnswerSettings(),
+        generator=None,
+        scorer: Scorer | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.generator = generator
+        self.scorer = scorer or Scorer.load(DEFAULT_SCORER)
+        self.reranker = reranker if reranker is not None else _default_reranker(self.scorer)
+        self.compose_settings = settings.compose or ComposeSettings(abstain_below=self.scorer.abstain_below)
         self._articles: list[ArticleRecord] = []
         self._articles_at = -_ARTICLES_TTL_SECONDS
         self._store_broken = False
@@ -151,21 +164,24 @@ class QA:
         yield extractive
 
     def _extractive(self, question: str, history: Sequence[dict] | None, k: int | None) -> Answer:
-        question, notices = clean_question(question)
-        query, previous = expand(question, history)
+        text, notices = clean_question(question)
+        parsed = parse(text, expand(text, history)[1])
         retrieval = self.settings.retrieval if k is None else replace(self.settings.retrieval, k=k)
-        vectors = self.embedder.embed_queries([question, query] if previous else [question])
+        vectors = self.embedder.embed_queries([parsed.text, parsed.query] if parsed.previous else [parsed.text])
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
-        sentence_vector = vectors[0] if not previous else _unit(vectors[0] + vectors[1])
-        candidates = search(self.store, query, vectors[-1], retrieval)
+        sentence_vector = vectors[0] if not parsed.previous else _unit(vectors[0] + vectors[1])
+        candidates = search(self.store, parsed.query, vectors[-1], retrieval)
         retrieved = rank_articles(candidates)
         top = read_hits(self.store, cap_per_article(candidates, retrieval.k, retrieval.per_article))
-        ranked = score_sentences(sentence_vector, question, candidate_sentences(top), previous, self.settings.scoring)
+        ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
         answer = answer_about(
-            question, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
+            parsed, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
             lambda: read_hits(self.store, candidates),
-        ) or compose(ranked, question, retrieved, self.settings.compose)
-        return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=query)
+        )
+        if answer is None:
+            absent = absent_entities(parsed, top, _names(self.articles()))
+            answer = abstention(retrieved, absent) if absent else compose(ranked, parsed, retrieved, self.compose_settings)
+        return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=parsed.query)
 
 
 def _reopen(location: str | Path) -> Store:
@@ -175,6 +191,20 @@ def _reopen(location: str | Path) -> Store:
     # Chroma keeps one client per path for the whole process; a broken one would be handed back.
     SharedSystemClient.clear_system_cache()
     return open_store(location)
+
+
+def _names(articles: Sequence[ArticleRecord]) -> list[str]:
+    """Names the articles carry outside their text: outlets and authors ("according to TechCrunch")."""
+    return [name for a in articles for name in (a.source, a.author) if name]
+
+
+def _default_reranker(scorer: Scorer) -> Reranker | None:
+    """The shipped cross-encoder when the scorer was fitted with one, else None."""
+    if scorer.rerank_weight == 0.0:
+        return None
+    from app.rerank import DEFAULT_RERANKER, Reranker  # onnxruntime session: only when used
+
+    return Reranker.load(DEFAULT_RERANKER)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

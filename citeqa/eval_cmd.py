@@ -47,14 +47,22 @@ def eval_command(
     compare: Annotated[
         tuple[Path, Path] | None, typer.Option("--compare", metavar="RUN_A RUN_B", help="Compare two run directories.")
     ] = None,
+    benchmark: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Evaluate on a public benchmark instead: squad or multihop (read from --benchmarks-dir)."),
+    ] = None,
+    split: Annotated[str, typer.Option(help="Benchmark split: test (report) or train (fit/tune; MultiHop-RAG's dev half).")] = "test",
+    benchmarks_dir: Annotated[
+        Path, typer.Option(envvar="CITEQA_BENCHMARKS", help="Folder holding the public benchmarks and splits.json.")
+    ] = Path("../shared/benchmarks"),
     beir: Annotated[
         Path | None, typer.Option("--beir", metavar="DIR", help="Benchmark dense/BM25/hybrid retrieval on a BEIR dataset.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score answers, citations and abstention on known answers; compare runs; run BEIR benchmarks."""
-    if compare and beir:
-        raise fail("--compare and --beir are separate modes; give one of them")
+    if sum(bool(mode) for mode in (compare, beir, benchmark)) > 1:
+        raise fail("--compare, --beir and --benchmark are separate modes; give one of them")
     if compare:
         _compare(*compare, as_json)
     elif beir:
@@ -62,27 +70,37 @@ def eval_command(
         # ingesting it prunes every other article from the store it goes into.
         from_flag = getattr(ctx.get_parameter_source("store"), "name", "") == "COMMANDLINE"
         _beir(beir, store if from_flag else None, model, as_json)
+    elif benchmark:
+        from_flag = getattr(ctx.get_parameter_source("store"), "name", "") == "COMMANDLINE"
+        _benchmark(benchmark, split, benchmarks_dir, k, out, store if from_flag else None, model, as_json)
     else:
         _evaluate(dataset, k, out, store, model, as_json)
 
 
 def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model: str | None, as_json: bool) -> None:
     from app.qa import QA
-    from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples, unknown_sources
-    from eval.report import summary_table
-    from eval.run import aggregate, iter_rows, write_run
-    from store.chroma import StoreError, open_store
+    from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
+    from store.chroma import StoreError
 
     path = dataset or DEFAULT_DATASET
     try:
         examples = read_examples(path)
-        known = [record.article_id for record in open_store(store).articles()]
         qa = QA.open(store, model=model)
     except (DatasetError, StoreError, ValueError) as err:
         raise fail(str(err))
-    unknown = unknown_sources(examples, known)
+    _run_examples(qa, examples, str(path), k, out, as_json)
+
+
+def _run_examples(qa, examples, name: str, k: int, out: Path | None, as_json: bool) -> None:
+    """Ask every example, write the run folder, print the summary (or the metrics as JSON)."""
+    from eval.dataset import unknown_sources
+    from eval.report import summary_table
+    from eval.run import aggregate, iter_rows, write_run
+
+    unknown = unknown_sources(examples, [record.article_id for record in qa.store.articles()])
     if unknown:
-        typer.echo(f"warning: {len(unknown)} source ids in {path} are not in the store {store}: {', '.join(unknown)}", err=True)
+        shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        typer.echo(f"warning: {len(unknown)} source ids in {name} are not in the store {qa.store.location}: {shown}", err=True)
     rows = []
     with _bar(disable=as_json) as bar:
         task = bar.add_task("asking", total=len(examples))
@@ -97,6 +115,44 @@ def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model:
         return
     _print(summary_table(result))
     typer.echo(f"wrote {', '.join(str(p) for p in paths)}")
+
+
+def _benchmark(
+    name: str, split: str, root: Path, k: int, out: Path | None, store: str | None, model: str | None, as_json: bool
+) -> None:
+    """Ingest a benchmark's corpus into its own store (incrementally), then evaluate one split of its questions."""
+    from app.qa import QA
+    from eval.benchmarks import multihop, squad
+    from eval.benchmarks.splits import BenchmarkError
+    from ingest.embed import load_embedder
+    from ingest.pipeline import IngestError, ingest, ingest_documents
+    from store.chroma import StoreError, open_store
+
+    if name not in ("squad", "multihop"):
+        raise fail(f"--benchmark must be squad or multihop. Currently, it is {name!r}")
+    if split not in ("train", "dev", "test"):
+        raise fail(f"--split must be train (dev) or test. Currently, it is {split!r}")
+    split = "test" if split == "test" else "train"
+    if not root.is_dir():
+        raise fail(f"no benchmarks folder at {root}; pass --benchmarks-dir (it holds splits.json)")
+    location = store or f".citeqa/bench-{name}"
+    try:
+        target = open_store(location, create=True)
+        embedder = load_embedder(model or (target.settings.embedding_model if target.settings else None))
+        if name == "squad":
+            steps = ingest_documents(squad.documents(root), target, embedder)
+            examples = squad.examples(root, split)
+        else:
+            steps = ingest([multihop.articles_folder(root)], target, embedder)
+            examples = multihop.examples(root, split)
+        with _bar(disable=as_json) as bar:
+            task = bar.add_task(f"ingesting {name}", total=None)
+            for step in steps:
+                bar.update(task, completed=step.done, total=max(step.total, 1))
+        qa = QA.open(location, model=model)
+    except (BenchmarkError, IngestError, StoreError, ValueError) as err:
+        raise fail(str(err))
+    _run_examples(qa, examples, f"{name} {split}", k, out, as_json)
 
 
 def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:

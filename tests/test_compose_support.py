@@ -1,8 +1,9 @@
 """Supporting citations: another article backs a claim only when it states the claim's answer."""
 
 from app.compose import ComposeSettings, same_fact
-from app.evidence import candidate_sentences
 from app.qa import QA
+from app.question import parse
+from app.sentences import candidate_sentences
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 from tests.test_evidence_scoring import make_hit
 
@@ -12,8 +13,8 @@ OTHER = "The railway broke ground in December 2024."
 
 def test_a_sentence_without_the_typed_answer_does_not_support_the_claim() -> None:
     a, b = (candidate_sentences([make_hit(i, [[text]])])[0] for i, text in [("a", CLAIM), ("b", OTHER)])
-    assert not same_fact(a, b, "Since what year has the railway been under discussion?", ComposeSettings())
-    assert same_fact(a, b, "When did construction of the railway begin?", ComposeSettings())
+    assert not same_fact(a, b, parse("Since what year has the railway been under discussion?"), ComposeSettings())
+    assert same_fact(a, b, parse("When did construction of the railway begin?"), ComposeSettings())
 
 
 def test_since_what_year_cites_only_the_article_that_says_since_when(qa: QA) -> None:

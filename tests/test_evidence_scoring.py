@@ -4,7 +4,10 @@ stands for, and author bios are not topical evidence."""
 import numpy as np
 
 from app.answer_type import expected_type, has_type
-from app.evidence import ScoringWeights, acronyms, candidate_sentences, score_sentences
+from app.evidence import score_sentences
+from app.question import parse
+from app.scorer import HAND_WEIGHTS
+from app.sentences import acronyms, candidate_sentences
 from app.qa import QA
 from app.terms import compound_terms
 from store.records import Chunk, Hit
@@ -43,7 +46,7 @@ def test_a_follow_up_about_a_country_needs_a_passage_naming_it_in_its_own_right(
     hits[0] = Hit(hits[0].chunk, 1.0, sentence_vectors=np.array([[1.0, 0.0]]))
     hits[1] = Hit(hits[1].chunk, 1.0, sentence_vectors=np.array([[0.9, 0.436]]))  # the route is closer to the query
     previous = "What was bilateral trade between Turkmenistan and China in 2024?"
-    ranked = score_sentences(np.array([1.0, 0.0]), "What about in Uzbekistan's case?", candidate_sentences(hits), previous)
+    ranked = score_sentences(np.array([1.0, 0.0]), parse("What about in Uzbekistan's case?", previous), candidate_sentences(hits))
     assert ranked[0].text == trade
 
 
@@ -51,16 +54,15 @@ def test_a_country_named_only_inside_a_compound_counts_weaker_than_a_standalone_
     compound = "President Xi discussed the China-Kyrgyzstan-Uzbekistan railway with President of Uzbekistan Shavkat Mirziyoyev."
     standalone = "Xi held talks with Kyrgyz President Sadyr Japarov."
     sentences = candidate_sentences([make_hit("a", [[compound]]), make_hit("b", [[standalone]])])
-    ranked = score_sentences(np.array([1.0, 0.0]), "Who is the president of Kyrgyzstan?", sentences)
+    ranked = score_sentences(np.array([1.0, 0.0]), parse("Who is the president of Kyrgyzstan?"), sentences)
     assert ranked[0].text == standalone and ranked[0].score > ranked[1].score
 
 
 def test_a_compound_the_question_names_counts_in_full() -> None:
     sentence = "The China–Kyrgyzstan–Uzbekistan railway broke ground in December 2024."
     question = "When did the China–Kyrgyzstan–Uzbekistan railway break ground?"
-    ranked = score_sentences(np.array([1.0, 0.0]), question, candidate_sentences([make_hit("a", [[sentence]])]))
-    plain = score_sentences(np.array([1.0, 0.0]), question, candidate_sentences([make_hit("a", [[sentence]])]), weights=ScoringWeights(in_compound=1.0))
-    assert ranked[0].score == plain[0].score
+    ranked = score_sentences(np.array([1.0, 0.0]), parse(question), candidate_sentences([make_hit("a", [[sentence]])]))
+    assert ranked[0].features["coverage"] == 1.0
 
 
 def test_acronyms_are_read_from_their_definitions_in_the_same_article() -> None:
@@ -75,18 +77,17 @@ def test_a_sentence_using_an_acronym_covers_the_names_it_stands_for() -> None:
     coverage = {}
     for article_id, opening in [("defined", "Xi backed the China-Kyrgyzstan-Uzbekistan (CKU) railway."), ("undefined", "Xi spoke.")]:
         sentences = candidate_sentences([make_hit(article_id, [[opening], ["Trade grew."], ["Leaders met."], [later]])])
-        ranked = score_sentences(np.array([1.0, 0.0]), question, sentences)
-        coverage[article_id] = next(s.coverage for s in ranked if s.text == later)
+        ranked = score_sentences(np.array([1.0, 0.0]), parse(question), sentences)
+        coverage[article_id] = next(s.features["coverage"] for s in ranked if s.text == later)
     assert coverage["defined"] > coverage["undefined"] + 0.3
 
 
 def test_the_author_bio_costs_a_sentence_unless_the_question_names_the_author() -> None:
     bio = ["Hao Nan is a fellow with the Ploughshares Fund.", "He previously served at the Trilateral Cooperation Secretariat."]
     body = ["The treaty was signed in Astana."]
-    weights = ScoringWeights()
     hits = [make_hit("with", [body, bio], author="Hao Nan"), make_hit("without", [body, bio])]
-    for question, cost in [("Where did the cooperation secretariat serve?", weights.author_bio), ("Where did Hao Nan serve before?", 0.0)]:
-        scores = {(s.article_id, s.text): s.score for s in score_sentences(np.array([1.0, 0.0]), question, candidate_sentences(hits))}
+    for question, cost in [("Where did the cooperation secretariat serve?", -HAND_WEIGHTS["author_bio"]), ("Where did Hao Nan serve before?", 0.0)]:
+        scores = {(s.article_id, s.text): s.score for s in score_sentences(np.array([1.0, 0.0]), parse(question), candidate_sentences(hits))}
         for sentence in bio:
             assert np.isclose(scores[("without", sentence)] - scores[("with", sentence)], cost)
         assert np.isclose(scores[("without", body[0])], scores[("with", body[0])])

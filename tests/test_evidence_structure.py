@@ -3,7 +3,9 @@
 import numpy as np
 
 from app.compose import one_line
-from app.evidence import candidate_sentences, score_sentences
+from app.evidence import score_sentences
+from app.question import parse
+from app.sentences import candidate_sentences
 from app.qa import QA
 from app.required import new_terms
 from store.records import Chunk, Hit
@@ -52,7 +54,7 @@ def test_a_follow_up_is_not_answered_by_a_passage_without_its_new_words() -> Non
         "Leaders left.\nArticle 14\nThe depositary of this Treaty is the Ministry."
     )
     hit = treaty_hit(text, [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.8, 0.6], [0.8, 0.6]])  # the previous answer is closest to the query
-    ranked = score_sentences(np.array([1.0, 0.0]), "And which article names its depositary?", candidate_sentences([hit]), previous)
+    ranked = score_sentences(np.array([1.0, 0.0]), parse("And which article names its depositary?", previous), candidate_sentences([hit]))
     assert "depositary" in ranked[0].text
 
 
@@ -76,5 +78,5 @@ def test_a_sentence_that_opens_a_chunk_sees_the_sentence_before_it_in_another_ch
 
     hits = [chunk_hit("a:1", slice(1, 3)), chunk_hit("a:0", slice(0, 2))]  # the pledge is first seen opening a:1
     question = "How much funding did Xi pledge at the first summit?"
-    ranked = score_sentences(np.array([1.0, 0.0]), question, candidate_sentences(hits))
+    ranked = score_sentences(np.array([1.0, 0.0]), parse(question), candidate_sentences(hits))
     assert ranked[0].text == pledge

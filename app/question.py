@@ -1,0 +1,99 @@
+"""The `Question`: a question parsed once — terms, named entities, expected answer type, required terms, intent.
+
+Every later stage (retrieval, features, composition, questions about the articles)
+reads this object instead of re-parsing the string. `parse` is the only place that
+looks at the question's wording; the previous user turn rides along for follow-ups.
+"""
+
+import re
+from dataclasses import dataclass
+
+from app.answer_type import expected_type
+from app.required import new_terms, required_terms
+from app.terms import compound_terms, terms
+
+# A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
+_NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
+_LEADING = frozenset(
+    """what which who whom whose when where why how is are was were do does did can could will would should
+    has have had and but so also then in on at for of to by from according the a an if""".split()
+)
+_INTENTS = (
+    ("author", re.compile(r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthor of\b|\bwho is the (writer|reporter)\b", re.I)),
+    ("date", re.compile(r"\bwhen (was|were|did)\b.*\b(published|written|posted|released|come out|appear)\b|\bpublication date\b", re.I)),
+    ("which_articles", re.compile(
+        r"\b(which|what) (articles|pieces|stories|sources|of the articles)\b.*\b(discuss|mention|cover|talk about|say|report|describe)\w*\s+(?P<topic>.+)",
+        re.I,
+    )),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, parsed. `previous` is the earlier user turn it leans on ("" when it stands alone)."""
+
+    text: str
+    previous: str = ""
+    terms: tuple[str, ...] = ()
+    previous_terms: tuple[str, ...] = ()
+    answer_type: str | None = None  # "date", "number", "person", "place", … (see app.answer_type)
+    required: frozenset[str] = frozenset()  # numbers, ordinals, focus nouns the evidence must name
+    new_terms: frozenset[str] = frozenset()  # what a follow-up asks that its previous turn did not
+    asked_inside: frozenset[str] = frozenset()  # names the question itself gives inside a compound
+    entities: tuple[str, ...] = ()  # names in the question, as written: ("Mongolia",)
+    intent: str = "fact"  # "fact", or a question about the articles: "author", "date", "which_articles"
+    topic: str = ""  # for "which_articles": what the articles should discuss
+
+    @property
+    def query(self) -> str:
+        """What retrieval searches: a follow-up is searched together with its previous turn."""
+        return f"{self.previous} {self.text}" if self.previous else self.text
+
+    @property
+    def numbers(self) -> set[str]:
+        """Numeric terms of the question. Example: "What happened in 2025?" -> {"2025"}."""
+        return {term for term in self.terms if term[0].isdigit()}
+
+    @property
+    def entity_terms(self) -> tuple[tuple[str, ...], ...]:
+        """The terms of each entity. Example: ("Xi Jinping",) -> (("xi", "jinp"),)."""
+        return tuple(found for found in (terms(e) for e in self.entities) if found)
+
+
+def entities(text: str) -> tuple[str, ...]:
+    """Capitalised names in a question, question words and sentence-initial words aside.
+
+    Example: "Who is the president of Mongolia?" -> ("Mongolia",); "Did TechCrunch report it?" -> ("TechCrunch",).
+    """
+    found = []
+    for match in _NAME.finditer(text):
+        words = match.group().split()
+        while words and words[0].lower() in _LEADING:
+            words = words[1:]  # "Which NFL team" -> "NFL"; "Who" -> nothing
+        name = " ".join(words).strip(" .-–—")
+        if name and not name.isdigit() and any(ch.isupper() for ch in name):
+            found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+def parse(text: str, previous: str = "") -> Question:
+    """Parse `text` (already cleaned) with the previous user turn it follows up on, if any."""
+    intent, topic = "fact", ""
+    for name, pattern in _INTENTS:
+        match = pattern.search(text)
+        if match:
+            intent, topic = name, match.groupdict().get("topic") or ""
+            break
+    return Question(
+        text=text,
+        previous=previous,
+        terms=terms(text),
+        previous_terms=terms(previous) if previous else (),
+        answer_type=expected_type(text) or (expected_type(previous) if previous else None),
+        required=frozenset(required_terms(text)),
+        new_terms=frozenset(new_terms(text, previous)) if previous else frozenset(),
+        asked_inside=compound_terms(text + " " + previous)[1],
+        entities=entities(text),
+        intent=intent,
+        topic=topic,
+    )

@@ -1,0 +1,136 @@
+"""Candidate evidence sentences: the unique sentences of the retrieved passages, and facts about each.
+
+`candidate_sentences` is the one source of candidates for extractive answering, the
+generative verifier and questions about the articles. The helpers here describe a
+sentence's surroundings (its neighbours' terms, acronyms defined in its article,
+whether it sits in the author's bio); how much each matters is `app.features`'s and
+`app.scorer`'s business.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.terms import compound_terms
+from store.records import Chunk, Hit, Span
+
+_ADJACENT = 3  # spans at most this many characters apart (a space or a line break) are neighbouring sentences
+_HEADING_WORDS = 5  # a line of at most this many words without closing punctuation heads the sentence after it
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One candidate evidence sentence with its scores."""
+
+    article_id: str
+    span: Span  # offsets in the article's clean text
+    text: str
+    vector: np.ndarray
+    hit: Hit
+    dense: float = 0.0  # cosine with the question
+    score: float = 0.0  # the scorer's verdict (higher is better; comparable across questions)
+    features: dict[str, float] = field(default_factory=dict, compare=False)  # the feature row behind `score`
+
+
+def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
+    """Unique sentences of the hits (overlapping chunks repeat sentences), in hit order; a heading joins the sentence it heads."""
+    seen: set[tuple[str, Span]] = set()
+    sentences = []
+    for hit in hits:
+        spans = hit.chunk.sentences
+        for index, span in enumerate(spans):
+            if is_heading(hit.chunk, index):
+                continue  # quoted together with the sentence it heads
+            if index > 0 and is_heading(hit.chunk, index - 1):
+                span = (spans[index - 1][0], span[1])
+            key = (hit.chunk.article_id, span)
+            if key in seen or hit.sentence_vectors is None:
+                continue
+            seen.add(key)
+            sentences.append(
+                Sentence(hit.chunk.article_id, span, hit.chunk.sentence_text(span), hit.sentence_vectors[index], hit)
+            )
+    return sentences
+
+
+def is_heading(chunk: Chunk, index: int) -> bool:
+    """True when sentence `index` is a short line of its own without closing punctuation ("Article 14")
+    and the next line starts a sentence of the chunk: that sentence belongs under it.
+    """
+    spans = chunk.sentences
+    if index + 1 >= len(spans):
+        return False
+    start, end = (at - chunk.char_start for at in spans[index])
+    text = chunk.text[start:end].strip()
+    between = chunk.text[end : spans[index + 1][0] - chunk.char_start]
+    own_line = not chunk.text[:start].strip(" \t") or chunk.text[:start].rstrip(" \t").endswith("\n")
+    short = len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?:;,…]$", text)
+    return own_line and short and not between.strip() and "\n" in between
+
+
+def neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> list[set[str]]:
+    """Terms each sentence and the sentences either side of it name in their own right.
+
+    Neighbours come from any retrieved chunk of the same article, so a sentence that opens one
+    chunk still sees the sentence before it in another. A name seen only inside a compound or
+    list of names ("the China–Kyrgyzstan–Uzbekistan railway") does not count, unless the
+    question names it that way too.
+    """
+    known: dict[str, dict[Span, str]] = {}
+    for hit in {id(s.hit): s.hit for s in sentences}.values():
+        known.setdefault(hit.chunk.article_id, {}).update((span, hit.chunk.sentence_text(span)) for span in hit.chunk.sentences)
+    ordered = {article_id: sorted(texts) for article_id, texts in known.items()}
+    position: dict[str, dict[int, int]] = {}  # article -> sentence end -> index in `ordered`
+    for article_id, spans in ordered.items():
+        ends = position.setdefault(article_id, {})
+        for i, span in enumerate(spans):
+            ends.setdefault(span[1], i)
+    result = []
+    for sentence in sentences:
+        spans, texts = ordered[sentence.article_id], known[sentence.article_id]
+        at = position[sentence.article_id][sentence.span[1]]
+        around = [spans[at]]
+        if at > 0 and spans[at][0] - spans[at - 1][1] <= _ADJACENT:
+            around.insert(0, spans[at - 1])
+        if at + 1 < len(spans) and spans[at + 1][0] - spans[at][1] <= _ADJACENT:
+            around.append(spans[at + 1])
+        # Per sentence (cached) and united: names never form a compound or list across a sentence end.
+        parts = [compound_terms(texts[span]) for span in around]
+        standalone = frozenset().union(*(own for own, _ in parts))
+        inside = frozenset().union(*(within for _, within in parts)) - standalone
+        result.append(standalone | (inside & asked_inside))
+    return result
+
+
+_DEFINED = re.compile(r"((?:[A-Z][\w'’]*[-–\s]+(?:(?:of|and|for|the)\s+)?){2,8})\(([A-Z]{2,8})\)")
+
+
+def acronyms(sentences: Sequence[Sentence]) -> dict[tuple[str, str], str]:
+    """(article id, acronym) -> the names it stands for, from definitions like "Shanghai Cooperation Organisation (SCO)"."""
+    found = {}
+    for sentence in sentences:
+        for match in _DEFINED.finditer(sentence.text):
+            words = [w for w in re.split(r"[-–\s]+", match.group(1).strip()) if w[:1].isupper()]
+            letters = match.group(2)
+            if len(words) >= len(letters) and "".join(w[0] for w in words[-len(letters) :]) == letters:
+                found[(sentence.article_id, letters)] = " ".join(words[-len(letters) :])
+    return found
+
+
+def in_author_bio(sentence: Sentence) -> bool:
+    """True when the sentence's paragraph opens with the article author's name ("Hao Nan is a fellow at…")."""
+    author = (sentence.hit.chunk.author or "").strip()
+    if not author:
+        return False
+    text = sentence.hit.chunk.text
+    at = sentence.span[0] - sentence.hit.chunk.char_start
+    paragraph = text[text.rfind("\n", 0, at) + 1 :].lstrip()
+    return paragraph.startswith(author) or bool(re.match(rf"{re.escape(author.split()[0])}\b", paragraph))
+
+
+def names_author(question: str, sentence: Sentence) -> bool:
+    """True when the question names the sentence's article author, wholly or in part."""
+    names = (sentence.hit.chunk.author or "").split()
+    return any(re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE) for name in names)
