@@ -73,6 +73,7 @@ class Answer:
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
     notices: tuple[str, ...] = ()  # e.g. "question truncated", "generative endpoint down"
     query: str = ""  # the question as searched (after follow-up rewriting)
+    ranked: tuple = field(default=(), compare=False, repr=False)  # the best scored candidate Sentences, with their features
 
     def as_dict(self) -> dict:
         return {

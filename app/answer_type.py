@@ -93,3 +93,43 @@ def typed_answers(sentence: str, question: str, kind: str | None) -> set[str]:
         for m in _answers(sentence, question, kind)
         if re.search(rf"\b{word}\s+(?:\S+\s+){{0,2}}$", sentence[: m.start()], re.IGNORECASE)
     }
+
+
+# A phrase that answers on its own: a full date, an amount with its magnitude, a name, a place.
+_PHRASES = {
+    "calendar": re.compile(
+        rf"\b(?:\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})(?: \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}(?:, \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b"
+    ),
+    "date": re.compile(
+        rf"\b(?:\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})(?: \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}(?:, \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{4}}|1[5-9]\d\d|20\d\d)\b"
+    ),
+    "number": re.compile(
+        r"(?:[$€£¥]\s?)?\b\d[\d,.]*\d?(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)(?:\s(?:yuan|dollars|euros|pounds|people|tons|tonnes))?)?"
+    ),
+    "person": _NAME,
+    "place": re.compile(r"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom ))(?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*"),
+}
+
+
+_FUNCTION_WORDS = frozenset("by the a an in at on of from near and with".split())
+
+
+def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:
+    """Short answers of `kind` in `sentence` that the question does not already contain, verbatim, in order.
+
+    Example: ("The summit was held in Astana.", "Where was the summit held?", "place") -> ["Astana"].
+    """
+    pattern = _PHRASES.get(kind or "")
+    if pattern is None:
+        return []
+    asked = question.lower()
+    found = []
+    for match in pattern.finditer(sentence):
+        words = match.group().strip(" ,.").split()
+        if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
+            while words and (words[0].lower() in asked or words[0].lower() in _FUNCTION_WORDS):
+                words = words[1:]
+        phrase = " ".join(words)
+        if phrase and phrase.lower() not in asked:
+            found.append(phrase)
+    return list(dict.fromkeys(found))

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer import Answer, Citation, Evidence
-from app.answer_type import typed_answers
+from app.answer_type import answer_phrases, typed_answers
 from app.question import Question
 from app.sentences import Sentence
 from app.terms import contains_term, numbers, terms
 from store.records import Hit
 
+SHORT_TYPES = ("calendar", "date", "number", "person", "place")  # questions answered by a phrase, then the quote
 ABSTAIN_TEXT = "The articles don't say. None of the passages I found answers this question."
 
 
@@ -142,7 +143,22 @@ def compose(
                 claim_markers.append(marker)
         parts.append(with_markers(one_line(claim[0].text), claim_markers))
     citations = tuple(_citation(markers[article_id], evidence[article_id]) for article_id in markers)
-    return Answer(text=" ".join(parts), citations=citations, retrieved=tuple(retrieved))
+    text = " ".join(parts)
+    lead = short_answer(claims[0], question, markers)
+    return Answer(text=f"{lead} — {text}" if lead else text, citations=citations, retrieved=tuple(retrieved))
+
+
+def short_answer(claim: Sequence[Sentence], question: Question, markers: dict[str, int]) -> str:
+    """The answer phrase a who/where/when/how-many question asks for, with the markers of the articles whose
+    evidence contains it verbatim: 'Astana [1][2]'; "" for open questions or when the sentence holds no such phrase."""
+    if question.answer_type not in SHORT_TYPES:
+        return ""
+    phrases = answer_phrases(claim[0].text, question.text, question.answer_type)
+    if not phrases:
+        return ""
+    phrase = phrases[0]
+    backing = dict.fromkeys(markers[s.article_id] for s in claim if phrase.lower() in s.text.lower())
+    return f"{phrase} " + "".join(f"[{m}]" for m in backing)
 
 
 def _citation(marker: int, sentences: Sequence[Sentence]) -> Citation:

@@ -23,13 +23,13 @@ from app.answer import Answer
 from app.compose import ComposeSettings, abstention, absent_entities, compose
 from app.evidence import Reranker, score_sentences
 from app.followup import expand
-from app.question import parse
+from app.question import Question, parse
 from app.scorer import DEFAULT_SCORER, Scorer
-from app.sentences import candidate_sentences
-from app.retrieve import RetrievalSettings, cap_per_article, rank_articles, read_hits, search
+from app.sentences import Sentence, candidate_sentences
+from app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits, search
 from ingest.embed import Embedder, load_embedder
 from store.chroma import Store, StoreError, open_store
-from store.records import ArticleRecord
+from store.records import ArticleRecord, Hit
 
 MAX_QUESTION_CHARS = 2000
 _ARTICLES_TTL_SECONDS = 5.0
@@ -62,6 +62,18 @@ def clean_question(question: str) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
+@dataclass(frozen=True)
+class Findings:
+    """One question's parse, retrieval and scored candidate sentences (best first)."""
+
+    question: Question
+    notices: tuple[str, ...]
+    vector: np.ndarray  # the question's own embedding
+    candidates: list[Candidate]
+    hits: list[Hit]
+    ranked: list[Sentence]
+
+
 class QA:
     """Answers questions from one store with one embedding model."""
 
@@ -88,7 +100,12 @@ class QA:
 
     @classmethod
     def open(
-        cls, location: str | Path, model: str | None = None, settings: AnswerSettings = AnswerSettings(), generator=None
+        cls,
+        location: str | Path,
+        model: str | None = None,
+        settings: AnswerSettings = AnswerSettings(),
+        generator=None,
+        scorer: Scorer | None = None,
     ) -> "QA":
         """Open an existing store with the model it was built with (or `model`, which must match)."""
         store = open_store(location)
@@ -98,7 +115,7 @@ class QA:
         embedder = load_embedder(model or built_with)
         if embedder.model_id != built_with:
             store.check_model(embedder.model_id, store.settings.chunking)
-        return cls(store, embedder, settings, generator)
+        return cls(store, embedder, settings, generator, scorer)
 
     @property
     def generative_available(self) -> bool:
@@ -163,7 +180,8 @@ class QA:
             yield " ".join(words[:end])
         yield extractive
 
-    def _extractive(self, question: str, history: Sequence[dict] | None, k: int | None) -> Answer:
+    def evidence(self, question: str, history: Sequence[dict] | None = None, k: int | None = None) -> Findings:
+        """Parse, retrieve and score: everything answering needs, before anything is said."""
         text, notices = clean_question(question)
         parsed = parse(text, expand(text, history)[1])
         retrieval = self.settings.retrieval if k is None else replace(self.settings.retrieval, k=k)
@@ -171,26 +189,24 @@ class QA:
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
         sentence_vector = vectors[0] if not parsed.previous else _unit(vectors[0] + vectors[1])
         candidates = search(self.store, parsed.query, vectors[-1], retrieval)
-        retrieved = rank_articles(candidates)
         top = read_hits(self.store, cap_per_article(candidates, retrieval.k, retrieval.per_article))
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
+        return Findings(parsed, notices, vectors[0], candidates, top, ranked)
+
+    def _extractive(self, question: str, history: Sequence[dict] | None, k: int | None) -> Answer:
+        found = self.evidence(question, history, k)
+        parsed, retrieved = found.question, rank_articles(found.candidates)
         answer = answer_about(
-            parsed, self.articles, ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ vectors[0],
-            lambda: read_hits(self.store, candidates),
+            parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
+            lambda: read_hits(self.store, found.candidates),
         )
         if answer is None:
-            absent = absent_entities(parsed, top, _names(self.articles()))
-            answer = abstention(retrieved, absent) if absent else compose(ranked, parsed, retrieved, self.compose_settings)
-        return replace(answer, hits=tuple(top), notices=notices + answer.notices, query=parsed.query)
-
-
-def _reopen(location: str | Path) -> Store:
-    """Open the store at `location` afresh. Raises StoreError while it is still missing."""
-    from chromadb.api.shared_system_client import SharedSystemClient  # lazy: heavy
-
-    # Chroma keeps one client per path for the whole process; a broken one would be handed back.
-    SharedSystemClient.clear_system_cache()
-    return open_store(location)
+            absent = absent_entities(parsed, found.hits, _names(self.articles()))
+            answer = abstention(retrieved, absent) if absent else compose(found.ranked, parsed, retrieved, self.compose_settings)
+        return replace(
+            answer, hits=tuple(found.hits), notices=found.notices + answer.notices, query=parsed.query,
+            ranked=tuple(found.ranked[:3]),
+        )
 
 
 def _names(articles: Sequence[ArticleRecord]) -> list[str]:

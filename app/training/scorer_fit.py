@@ -1,0 +1,168 @@
+"""Fit the sentence scorer (logistic regression over the feature table) and calibrate its abstain threshold.
+
+Rows come from the real pipeline: each training question is parsed, retrieved and
+its candidate sentences featurised exactly as when answering. A sentence is a
+positive when it comes from a gold source and contains a known answer; every
+sentence of an unanswerable question is a negative. Questions are split by a hash
+of their id into a fitting part and a calibration part; the threshold is the
+score under which `false_abstention` of the calibration part's answerable
+questions fall, and the figures on that part go into the model file. With a
+reranker, a second fit weighs the first score against the reranker's logit on the
+top candidates. Deterministic: same data, same file.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from app.features import NAMES
+from app.qa import QA
+from app.scorer import Scorer
+from app.sentences import Sentence
+from eval.dataset import Example
+
+CALIBRATION_SHARE = 0.25  # of the questions, by id hash, held out of the fit to choose the threshold
+
+
+@dataclass(frozen=True)
+class Question_rows:
+    """One training question: its candidates' feature rows, labels, and where it came from."""
+
+    id: str
+    source: str  # the training set's name
+    answerable: bool
+    rows: np.ndarray
+    labels: np.ndarray
+    texts: tuple[str, ...]  # candidate sentence texts (for the reranker)
+    question: str
+
+
+def supports(sentence: Sentence, example: Example) -> bool:
+    """True when the sentence is from a gold source and contains one of the known answers."""
+    text = sentence.text.lower()
+    return sentence.article_id in example.sources and any(answer.lower() in text for answer in example.answers)
+
+
+def collect(qa: QA, examples: Iterable[Example], source: str) -> list[Question_rows]:
+    """Feature rows for every fact question (questions about the articles' metadata are answered otherwise)."""
+    found = []
+    for example in examples:
+        evidence = qa.evidence(example.question, list(example.history) or None)
+        if evidence.question.intent != "fact" or not evidence.ranked:
+            continue
+        ranked = evidence.ranked
+        found.append(Question_rows(
+            example.id, source, example.answerable,
+            np.array([[s.features[name] for name in NAMES] for s in ranked]),
+            np.array([example.answerable and supports(s, example) for s in ranked], dtype=int),
+            tuple(s.text for s in ranked), evidence.question.text,
+        ))
+    return found
+
+
+def held_out(question_id: str) -> bool:
+    """True for the calibration part. Stable across runs and machines."""
+    return hashlib.sha256(question_id.encode("utf-8")).digest()[0] < 256 * CALIBRATION_SHARE
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=5000)
+    model.fit(x, y)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def threshold_for(best_answerable: Sequence[float], false_abstention: float) -> float:
+    """The score under which `false_abstention` of the answerable questions' best scores fall."""
+    return float(np.quantile(np.asarray(best_answerable), false_abstention)) if len(best_answerable) else 0.0
+
+
+def figures(scorer: Scorer, questions: Sequence[Question_rows], reranked: dict[str, np.ndarray] | None) -> dict:
+    """On held-out questions: answer sentence ranked first, abstention curve area, and the rates at the threshold."""
+    from sklearn.metrics import roc_auc_score
+
+    best, first_right, answerable = [], [], []
+    for q in questions:
+        scores = scorer.score(q.rows)
+        if reranked is not None:
+            top = np.argsort(-scores)[: scorer.rerank_top]
+            scores = scores - 10.0
+            scores[top] += 10.0 + scorer.rerank_term(reranked[q.id])
+        best.append(float(scores.max()))
+        answerable.append(q.answerable)
+        if q.answerable:
+            first_right.append(bool(q.labels[int(np.argmax(scores))]))
+    best_arr, ans = np.array(best), np.array(answerable)
+    auc = float(roc_auc_score(ans, best_arr)) if ans.any() and (~ans).any() else None
+    return {
+        "questions": len(questions),
+        "answer_sentence_first": float(np.mean(first_right)) if first_right else None,
+        "abstention_auc": auc,
+        "false_abstention": float(np.mean(best_arr[ans] < scorer.abstain_below)) if ans.any() else None,
+        "unanswerable_abstained": float(np.mean(best_arr[~ans] < scorer.abstain_below)) if (~ans).any() else None,
+    }
+
+
+def fit_scorer(
+    questions: Sequence[Question_rows], false_abstention: float = 0.05, reranker=None, rerank_top: int = 8
+) -> Scorer:
+    """The fitted and calibrated scorer (scores scaled so the dense cosine has weight 1)."""
+    fitting = [q for q in questions if not held_out(q.id)]
+    calibration = [q for q in questions if held_out(q.id)]
+    x = np.concatenate([q.rows for q in fitting])
+    y = np.concatenate([q.labels for q in fitting])
+    coef, bias = _fit(x, y)
+    scale = coef[NAMES.index("dense")]
+    if scale <= 0:
+        raise ValueError("the fit gave the dense cosine no positive weight; the training data look wrong")
+    weights = {name: float(w / scale) for name, w in zip(NAMES, coef)}
+    scorer = Scorer(weights=weights, bias=bias / scale, rerank_top=rerank_top)
+    reranked = None
+    if reranker is not None:
+        scorer, reranked = _fit_reranker_weight(scorer, questions, reranker)
+    best = []
+    for q in calibration:
+        if q.answerable:
+            scores = scorer.score(q.rows)
+            if reranked is not None:
+                top = np.argsort(-scores)[: scorer.rerank_top]
+                scores = scores[top] + scorer.rerank_term(reranked[q.id])
+            best.append(float(scores.max()))
+    scorer = replace(scorer, abstain_below=threshold_for(best, false_abstention))
+    by_source = sorted({q.source for q in questions})
+    training = {
+        "features": list(NAMES),
+        "false_abstention_target": false_abstention,
+        "fitted_on": {s: sum(1 for q in fitting if q.source == s) for s in by_source},
+        "calibrated_on": {s: sum(1 for q in calibration if q.source == s) for s in by_source},
+        "rows": int(len(y)),
+        "positives": int(y.sum()),
+        "calibration": figures(scorer, calibration, reranked),
+        "calibration_by_source": {
+            s: figures(scorer, [q for q in calibration if q.source == s], reranked) for s in by_source
+        },
+    }
+    return replace(scorer, training=training)
+
+
+def _fit_reranker_weight(scorer: Scorer, questions: Sequence[Question_rows], reranker) -> tuple[Scorer, dict[str, np.ndarray]]:
+    """Weigh the first score against the reranker's logit on each question's top candidates."""
+    reranked, x, y = {}, [], []
+    for q in questions:
+        scores = scorer.score(q.rows)
+        top = np.argsort(-scores)[: scorer.rerank_top]
+        probabilities = reranker.score(q.question, [q.texts[i] for i in top])
+        reranked[q.id] = probabilities
+        if not held_out(q.id):
+            clipped = np.clip(probabilities, 1e-4, 1 - 1e-4)
+            x.extend(zip(scores[top], np.log(clipped / (1 - clipped))))
+            y.extend(q.labels[top])
+    (first, second), bias = _fit(np.array(x), np.array(y))
+    if first <= 0:
+        raise ValueError("the second fit gave the first score no positive weight")
+    weights = {name: w for name, w in scorer.weights.items()}
+    # Keep the dense cosine at weight 1: divide everything by the first score's weight.
+    return replace(scorer, weights=weights, bias=scorer.bias + bias / first, rerank_weight=float(second / first)), reranked
