@@ -21,14 +21,15 @@ from store.records import ArticleRecord, Hit
 def _target(
     question: Question, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], title_similarity: Callable[[Sequence[str]], np.ndarray]
 ) -> ArticleRecord | None:
-    """The article a question is about: named by its author, else best by title and content match."""
+    """The article a question is about: named by its author, else best by title and content match among
+    the articles that carry the field asked for (an author for "who wrote", a date for "when published")."""
     lowered = question.text.lower()
     named = [a for a in articles if a.author and a.author.lower() in lowered]
     if len(named) == 1:
         return named[0]
-    by_id = {a.article_id: a for a in articles}
+    by_id = {a.article_id: a for a in articles if (a.author if question.intent == "author" else a.date)}
     best_content: dict[str, float] = {}
-    for sentence in ranked:
+    for sentence in ranked:  # best first: each article's best score (an offset shared by all articles changes nothing)
         best_content.setdefault(sentence.article_id, sentence.score)
     candidates = [by_id[i] for i in best_content if i in by_id]
     if not candidates:

@@ -73,7 +73,8 @@ class Answer:
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
     notices: tuple[str, ...] = ()  # e.g. "question truncated", "generative endpoint down"
     query: str = ""  # the question as searched (after follow-up rewriting)
-    ranked: tuple = field(default=(), compare=False, repr=False)  # the best scored candidate Sentences, with their features
+    confidence: float | None = None  # the best candidate's score (the abstain threshold applies to it); None when not scored
+    explain: tuple[dict, ...] = field(default=(), compare=False, repr=False)  # best candidates: text, score, contributions
 
     def as_dict(self) -> dict:
         return {
@@ -83,4 +84,5 @@ class Answer:
             "retrieved": list(self.retrieved),
             "notices": list(self.notices),
             "query": self.query,
+            "confidence": self.confidence,
         }

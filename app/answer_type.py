@@ -39,7 +39,9 @@ _ASKS_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _ASKS_PERSON = re.compile(r"^\s*(and )?who\b", re.IGNORECASE)
-_ASKS_PLACE = re.compile(r"^\s*(and )?where\b|\bin (what|which) (city|country|place|capital)\b", re.IGNORECASE)
+_ASKS_PLACE = re.compile(
+    r"^\s*(and )?where\b|\b(in )?(what|which) (city|country|town|place|capital|region|state|nation)\b", re.IGNORECASE
+)
 
 
 _PATTERNS = {"calendar": _CALENDAR, "date": _DATE, "frequency": _FREQUENCY, "number": _NUMBER, "person": _NAME, "place": _PLACE}

@@ -121,6 +121,16 @@ def coverage(ctx: Context, index: int, sentence: Sentence) -> float:
     return held / total
 
 
+def missing_rarest(ctx: Context, index: int, sentence: Sentence) -> float:
+    """Rarity of the rarest question term that neither the sentence nor its neighbours name, relative to the
+    rarest term overall (0 when every term is there): one specific missing word often means "not this"."""
+    if not ctx.term_weight:
+        return 0.0
+    around = ctx.around[index]
+    missing = [w for term, w in ctx.term_weight.items() if not contains_term(around, term)]
+    return max(missing, default=0.0) / max(ctx.term_weight.values())
+
+
 def answer_type(ctx: Context, index: int, sentence: Sentence) -> float:
     """+1 when the sentence holds the kind of answer asked for (a date for "when"), -1 when a strict kind is missing, else 0."""
     kind = ctx.question.answer_type
@@ -190,7 +200,7 @@ def length(ctx: Context, index: int, sentence: Sentence) -> float:
 FEATURES: tuple[Feature, ...] = tuple(
     Feature(f.__name__, gate, f, (f.__doc__ or "").split("\n")[0])
     for f, gate in (
-        (dense, False), (dense_gap, False), (coverage, False), (answer_type, False), (typed_phrase, False),
+        (dense, False), (dense_gap, False), (coverage, False), (missing_rarest, False), (answer_type, False), (typed_phrase, False),
         (missing_required, True), (author_bio, True), (entities_near, False), (entities_in_article, False),
         (passage_rank, False), (article_rank, False), (lexical, False), (length, False),
     )

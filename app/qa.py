@@ -200,12 +200,20 @@ class QA:
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
             lambda: read_hits(self.store, found.candidates),
         )
+        confidence = found.ranked[0].score if found.ranked else None
         if answer is None:
             absent = absent_entities(parsed, found.hits, _names(self.articles()))
             answer = abstention(retrieved, absent) if absent else compose(found.ranked, parsed, retrieved, self.compose_settings)
+            if absent:
+                confidence = float("-inf")  # nothing retrieved can answer, whatever the scores
+        explain = tuple(
+            {"article_id": s.article_id, "text": s.text, "score": round(s.score, 4),
+             "contributions": {k: round(v, 4) for k, v in self.scorer.contributions(s.features).items()}}
+            for s in found.ranked[:3]
+        )
         return replace(
             answer, hits=tuple(found.hits), notices=found.notices + answer.notices, query=parsed.query,
-            ranked=tuple(found.ranked[:3]),
+            confidence=confidence, explain=explain,
         )
 
 

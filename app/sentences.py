@@ -27,7 +27,7 @@ class Sentence:
     article_id: str
     span: Span  # offsets in the article's clean text
     text: str
-    vector: np.ndarray
+    vector: np.ndarray | None  # late-chunked sentence vector; None for passages read without vectors
     hit: Hit
     dense: float = 0.0  # cosine with the question
     score: float = 0.0  # the scorer's verdict (higher is better; comparable across questions)
@@ -46,12 +46,11 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
             if index > 0 and is_heading(hit.chunk, index - 1):
                 span = (spans[index - 1][0], span[1])
             key = (hit.chunk.article_id, span)
-            if key in seen or hit.sentence_vectors is None:
+            if key in seen:
                 continue
             seen.add(key)
-            sentences.append(
-                Sentence(hit.chunk.article_id, span, hit.chunk.sentence_text(span), hit.sentence_vectors[index], hit)
-            )
+            vector = hit.sentence_vectors[index] if hit.sentence_vectors is not None else None
+            sentences.append(Sentence(hit.chunk.article_id, span, hit.chunk.sentence_text(span), vector, hit))
     return sentences
 
 

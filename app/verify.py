@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from app.answer import Citation, Evidence
 from app.prompt import Source
+from app.sentences import candidate_sentences
 from app.terms import contains_term, numbers, terms
 from ingest.sentences import split_sentences
 from store.records import Hit, Span
@@ -58,15 +59,11 @@ class _Candidate:
 
 
 def _candidates(source: Source) -> list[_Candidate]:
-    seen: set[Span] = set()
-    found = []
-    for hit in source.hits:
-        for span in hit.chunk.sentences:
-            if span not in seen:
-                seen.add(span)
-                text = hit.chunk.sentence_text(span)
-                found.append(_Candidate(text, span, hit, frozenset(terms(text)), frozenset(numbers(text))))
-    return found
+    """The source's candidate sentences (the same ones extractive answering scores), with their terms."""
+    return [
+        _Candidate(s.text, s.span, s.hit, frozenset(terms(s.text)), frozenset(numbers(s.text)))
+        for s in candidate_sentences(source.hits)
+    ]
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,27 @@ def bootstrap_ci(
     means = diffs[rng.integers(0, len(diffs), size=(n, len(diffs)))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
     return float(diffs.mean()), float(low), float(high)
+
+
+def abstention_curve(answerable: Sequence[float], unanswerable: Sequence[float]) -> dict:
+    """How well the answer's confidence tells answerable from unanswerable questions.
+
+    As the abstain threshold moves, (false abstention, unanswerable abstained) trace a
+    curve; its area is the ROC AUC (scikit-learn) of confidence for "answerable".
+    Also the share of unanswerable questions abstained at 5% false abstention.
+    Example: answerable [0.9, 0.8], unanswerable [0.1] -> area 1.0.
+    """
+    if not answerable or not unanswerable:
+        return {"abstention_auc": None, "abstained_at_5pct_false": None, "abstention_curve": []}
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    labels = np.r_[np.ones(len(answerable)), np.zeros(len(unanswerable))]
+    scores = -np.r_[answerable, unanswerable]  # abstaining is predicting "unanswerable" from a low score
+    false_pos, true_pos, _ = roc_curve(1 - labels, scores)  # x: answerable abstained, y: unanswerable abstained
+    at_5 = float(max(y for x, y in zip(false_pos, true_pos) if x <= 0.05))
+    points = [[round(float(x), 4), round(float(y), 4)] for x, y in zip(false_pos, true_pos)]
+    return {
+        "abstention_auc": float(roc_auc_score(labels, -scores)),
+        "abstained_at_5pct_false": at_5,
+        "abstention_curve": points,
+    }

@@ -33,6 +33,7 @@ def summary_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
         ("Citation recall (answerable)", fmt(m["citation_recall"])),
         ("Unanswerable correctly abstained", fmt(m["unanswerable_abstained"])),
         ("Answerable wrongly abstained", fmt(m["answerable_abstained"])),
+        ("Abstention curve area / abstained at 5% false", f"{fmt(m.get('abstention_auc'))} / {fmt(m.get('abstained_at_5pct_false'))}"),
         ("Latency p50 / p95 (ms)", f"{m['latency_p50_ms']:.0f} / {m['latency_p95_ms']:.0f}"),
     ]
 
@@ -73,9 +74,39 @@ def _worst_lines(rows: Sequence[Row], empty: str) -> list[str]:
             f"- **Answer{' (abstained)' if r['abstained'] else ''}:** {answer[:400]}",
             f"- **Retrieved:** {', '.join(r['retrieved']) or '–'}",
             f"- **Cited:** {', '.join(r['cited']) or '–'}",
+            *_evidence_lines(r),
             "",
         ]
     return lines
+
+
+def _evidence_lines(r: Row) -> list[str]:
+    """The best candidate sentences with each feature's contribution to its score."""
+    lines = []
+    for rank, e in enumerate(r.get("evidence") or [], 1):
+        parts = ", ".join(f"{name} {value:+.3f}" for name, value in e["contributions"].items() if abs(value) >= 0.0005)
+        lines.append(f"- **Candidate {rank}** ({e['article_id']}, score {e['score']:.3f}: {parts}): {e['text'][:200]}")
+    return lines
+
+
+def plot_abstention(m: dict[str, Any], path: Path) -> None:
+    """Unanswerable questions abstained against answerable ones abstained, as the threshold moves."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = m.get("abstention_curve") or [[0.0, 0.0], [1.0, 1.0]]
+    fig, ax = plt.subplots(figsize=(4.2, 4), dpi=120)
+    ax.plot([p[0] for p in points], [p[1] for p in points], label=f"citeqa (area {fmt(m.get('abstention_auc'))})")
+    ax.plot([0, 1], [0, 1], linestyle=":", color="grey", label="chance")
+    ax.set(xlabel="answerable questions abstained", ylabel="unanswerable questions abstained", xlim=(0, 1), ylim=(0, 1.02),
+           title="Abstention as the threshold moves")
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def render_markdown(m: dict[str, Any], wrong: Sequence[Row], answered: Sequence[Row]) -> str:

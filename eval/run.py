@@ -54,6 +54,8 @@ def score_row(example: Example, answer: Answer, latency_ms: float, k: int) -> Ro
         "cited": cited,
         "retrieved": retrieved,
         "latency_ms": round(latency_ms, 2),
+        "confidence": None if answer.confidence is None else max(answer.confidence, -1e9),
+        "evidence": list(answer.explain),
     }
     if not example.answerable:
         # Nothing to retrieve or match: the item is right when the answerer declines.
@@ -135,6 +137,10 @@ def aggregate(rows: Sequence[Row], k: int) -> dict[str, Any]:
     result["recall_curve"] = {
         str(n): _mean(metrics.recall_at_k(r["retrieved"], r["sources"], n) for r in answerable) for n in CURVE_KS
     }
+    result.update(metrics.abstention_curve(
+        [r["confidence"] for r in rows if r["answerable"] and r.get("confidence") is not None],
+        [r["confidence"] for r in rows if not r["answerable"] and r.get("confidence") is not None],
+    ))
     types = sorted({r["type"] or "(none)" for r in rows})
     result["by_type"] = {t: _core([r for r in rows if (r["type"] or "(none)") == t], k) for t in types}
     return result
@@ -152,14 +158,15 @@ def worst(rows: Sequence[Row], k: int, n: int = 10) -> tuple[list[Row], list[Row
 
 def write_run(out: Path, rows: Sequence[Row], result: dict[str, Any]) -> list[Path]:
     """Write results.jsonl, metrics.json, report.md and recall_at_k.png into `out`; return their paths."""
-    from eval.report import plot_recall, render_markdown  # matplotlib is only needed here
+    from eval.report import plot_abstention, plot_recall, render_markdown  # matplotlib is only needed here
 
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "results.jsonl", out / "metrics.json", out / "report.md", out / "recall_at_k.png"]
+    paths = [out / "results.jsonl", out / "metrics.json", out / "report.md", out / "recall_at_k.png", out / "abstention.png"]
     paths[0].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     paths[1].write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     paths[2].write_text(render_markdown(result, *worst(rows, result["k"])), encoding="utf-8")
     plot_recall(result, paths[3])
+    plot_abstention(result, paths[4])
     return paths
 
 

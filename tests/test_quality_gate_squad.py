@@ -1,0 +1,44 @@
+"""Quality gate on a test split nobody tuned on: a fixed sample of SQuAD's test articles.
+
+All 48 SQuAD v1.1 dev articles are ingested (the train articles are the distractors);
+the sample is 100 answerable questions of the test articles and 50 of SQuAD 2.0's
+adversarial unanswerable ones, fixed by seed. The floors sit a stated margin under
+what was measured (see MEASURED); never set one above what the pipeline does.
+Skips with one line where ../shared is absent (a user's clone).
+"""
+
+import pytest
+
+from app.qa import QA
+from eval.benchmarks import squad
+from eval.run import evaluate
+from ingest.embed import load_embedder
+from ingest.pipeline import ingest_documents
+from store.chroma import open_store
+from tests.shared_data import BENCHMARKS, needs_benchmarks
+
+MEASURED = {}  # filled in with the figures of the committed engine on this sample
+MARGIN = 0.05  # about 5 of the 100 answerable questions
+
+
+@pytest.fixture(scope="module")
+def squad_metrics(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    location = tmp_path_factory.mktemp("squad") / "store"
+    store = open_store(location, create=True)
+    for _ in ingest_documents(squad.documents(BENCHMARKS), store, load_embedder()):
+        pass
+    _, metrics = evaluate(QA.open(location), squad.examples(BENCHMARKS, "test", 100, 50), k=5)
+    return metrics
+
+
+@needs_benchmarks
+def test_squad_test_answers_and_citations(squad_metrics: dict) -> None:
+    assert squad_metrics["answer_accuracy"] >= MEASURED["answer_accuracy"] - MARGIN, squad_metrics["answer_accuracy"]
+    assert squad_metrics["citation_precision"] >= MEASURED["citation_precision"] - MARGIN, squad_metrics["citation_precision"]
+
+
+@needs_benchmarks
+def test_squad_test_abstention(squad_metrics: dict) -> None:
+    assert squad_metrics["answerable_abstained"] <= MEASURED["answerable_abstained"] + MARGIN, squad_metrics["answerable_abstained"]
+    assert squad_metrics["unanswerable_abstained"] >= MEASURED["unanswerable_abstained"] - 2 * MARGIN, squad_metrics["unanswerable_abstained"]
+    assert squad_metrics["abstention_auc"] >= MEASURED["abstention_auc"] - MARGIN, squad_metrics["abstention_auc"]

@@ -1,0 +1,31 @@
+"""The Question is parsed once: entities, answer type, required terms, intent, follow-up context."""
+
+from app.question import entities, parse
+
+
+def test_entities_are_the_names_a_question_gives_question_words_aside() -> None:
+    assert entities("Who is the president of Mongolia?") == ("Mongolia",)
+    assert entities("Which NFL team represented the AFC at Super Bowl 50?") == ("NFL", "AFC", "Super Bowl 50")
+    assert entities("Did TechCrunch report the outage before The Verge did?") == ("TechCrunch", "Verge")
+    assert entities("What worries critics about the agreement?") == ()
+
+
+def test_parse_fills_every_stage_input_once() -> None:
+    question = parse("How many troops did the fourth summit send in 2027?")
+    assert question.answer_type == "number"
+    assert {"troop", "fourth", "2027"} <= question.required
+    assert question.numbers == {"2027"}
+    assert question.intent == "fact" and question.query == question.text
+
+
+def test_a_follow_up_carries_its_previous_turn_and_what_it_adds() -> None:
+    question = parse("And which article names its depositary?", "Which article bans joining alliances?")
+    assert question.previous and question.query.startswith("Which article bans")
+    assert question.new_terms == {"depositari"}
+
+
+def test_questions_about_the_articles_get_their_intent() -> None:
+    assert parse("Who wrote the piece on the second regional summit?").intent == "author"
+    assert parse("When was the transcript published?").intent == "date"
+    which = parse("Which articles discuss the railway?")
+    assert which.intent == "which_articles" and which.topic == "the railway?"

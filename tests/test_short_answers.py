@@ -1,0 +1,37 @@
+"""Short answers: who/where/when/how-many questions lead with a phrase found verbatim in the cited evidence."""
+
+import re
+
+from app.answer_type import answer_phrases
+from app.qa import QA
+from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
+
+
+def test_answer_phrases_take_the_typed_span_the_question_lacks() -> None:
+    assert answer_phrases("The summit was held in Astana, Kazakhstan's capital.", "Where was the summit held?", "place") == ["Astana"]
+    assert answer_phrases("Xi announced a 1.5 billion yuan grant.", "How much grant money did Xi promise?", "number") == ["1.5 billion yuan"]
+    assert answer_phrases("Xi met Kyrgyz President Sadyr Japarov.", "Who is the president of Kyrgyzstan?", "person") == ["Sadyr Japarov"]
+    assert answer_phrases("The talks went well.", "Where were the talks?", "place") == []
+
+
+def test_a_where_question_leads_with_the_place_and_its_markers(qa: QA) -> None:
+    answer = qa.ask("Which city hosted the second summit?")
+    lead, _, rest = answer.text.partition(" — ")
+    phrase = re.sub(r"\s*(\[\d+\])+$", "", lead)
+    assert phrase == "Astana", answer.text
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", lead)}
+    for citation in answer.citations:
+        if citation.marker in markers:
+            assert any(phrase in e.text for e in citation.evidence)
+    assert rest, "the quoted evidence follows the short answer"
+
+
+def test_an_open_question_keeps_a_sentence_answer(qa: QA) -> None:
+    answer = qa.ask("Why does the treaty matter for Central Asia?")
+    assert " — " not in answer.text.split(".")[0]
+
+
+def test_a_question_naming_something_no_article_mentions_abstains_and_says_what(qa: QA) -> None:
+    for question, name in [("Who is the president of Mongolia?", "Mongolia"), ("What did India say about the summit?", "India")]:
+        answer = qa.ask(question)
+        assert answer.abstained and answer.citations == () and name in answer.text
