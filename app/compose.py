@@ -118,7 +118,7 @@ def abstention(retrieved: Sequence[str], absent: Sequence[str] = ()) -> Answer:
     """The answer that declines: naming what the articles never mention, when that is why."""
     if absent:
         listing = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + " or " + absent[-1]
-        text = f"The articles don't mention {listing}, so they cannot answer this question."
+        text = f"The articles don't say: none of them mentions {listing}."
     else:
         text = ABSTAIN_TEXT
     return Answer(text=text, abstained=True, retrieved=tuple(retrieved))
