@@ -63,7 +63,6 @@ def build_demo(
 ) -> gr.Blocks:
     """The whole page. `notice` is shown in a banner (e.g. "the store is empty")."""
     page = Page(qa, Path(uploads_dir), Path(feedback_path), max_upload_bytes)
-    modes = page.modes
     with gr.Blocks(title="citeqa", fill_height=False) as demo:
         bridge = gr.HTML("", js_on_load=_BRIDGE_JS, elem_id="citeqa-bridge", visible="hidden")  # in the DOM, unseen
         gr.Markdown("## citeqa · answers cited from your articles")
@@ -92,19 +91,14 @@ def build_demo(
                         with gr.Accordion("Settings", open=False):
                             k = gr.Slider(1, MAX_K, value=qa_k(qa), step=1, label="Passages to read (k)")
                             mode = gr.Radio(
-                                modes,
-                                value=qa.settings.mode if qa.settings.mode in modes else "extractive",
+                                page.modes,
+                                value=qa.settings.mode if qa.settings.mode in page.modes else "extractive",
                                 label="Answer mode",
                                 info=None if qa.generative_available else "generative: configure an OpenAI-compatible endpoint",
                             )
                             show_uncited = gr.Checkbox(False, label="Show retrieved passages that were not cited")
                     with gr.Column(scale=2):
-                        chat_viewer = gr.HTML(
-                            '<div class="citeqa-empty">Click a [n] marker or a source to read the article here.</div>',
-                            js_on_load=_SCROLL_TO_MARK_JS,
-                            max_height=640,
-                            elem_id="citeqa-viewer",
-                        )
+                        chat_viewer = _viewer("Click a [n] marker or a source to read the article here.", "citeqa-viewer")
             with gr.Tab("Articles", id="articles"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
@@ -124,12 +118,7 @@ def build_demo(
                         )
                         upload_status = gr.Markdown(elem_id="citeqa-upload-status")
                     with gr.Column(scale=3):
-                        article_viewer = gr.HTML(
-                            '<div class="citeqa-empty">Click an article to read it.</div>',
-                            js_on_load=_SCROLL_TO_MARK_JS,
-                            max_height=640,
-                            elem_id="citeqa-article-viewer",
-                        )
+                        article_viewer = _viewer("Click an article to read it.", "citeqa-article-viewer")
         pending = gr.State("")
         saved = gr.BrowserState([], storage_key="citeqa-chat")
 
@@ -167,6 +156,13 @@ def build_demo(
         )
     demo.queue(default_concurrency_limit=concurrency, max_size=64)
     return demo
+
+
+def _viewer(hint: str, elem_id: str) -> gr.HTML:
+    """An article viewer that scrolls to its marked evidence; `hint` shows until an article opens."""
+    return gr.HTML(
+        f'<div class="citeqa-empty">{render.escape(hint)}</div>', js_on_load=_SCROLL_TO_MARK_JS, max_height=640, elem_id=elem_id
+    )
 
 
 def _example_text(data: gr.SelectData) -> str:
