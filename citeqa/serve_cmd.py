@@ -20,7 +20,6 @@ import typer
 from citeqa.cli import DEFAULT_STORE, ModelOption, StoreOption, _run_ingest, app, fail
 from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 AuthOption = Annotated[
     str | None,
     typer.Option(
@@ -127,6 +126,8 @@ def serve(
         credentials = read_credentials(auth, auth_file)
     except ValueError as err:
         raise fail(str(err))
+    from app.web.hosts import LOOPBACK
+
     if host not in LOOPBACK and credentials is None:
         typer.echo(f"warning: --host {host} exposes the page without a login; set CITEQA_AUTH or --auth-file", err=True)
     # Before gradio is imported: no telemetry or update checks from an offline machine.

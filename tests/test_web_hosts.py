@@ -8,8 +8,13 @@ import http.client
 import json
 
 import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import WebSocketRoute
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.web.hosts import HostPolicy
+from app.web.hosts import HostCheck, HostPolicy
 
 
 @pytest.mark.parametrize(
@@ -50,6 +55,23 @@ def test_host_policy(policy, host, ok):
 )
 def test_origin_policy(origin, ok):
     assert HostPolicy("127.0.0.1", 7860).origin_ok(origin) is ok
+
+
+def test_websockets_to_another_host_are_closed():
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hello")
+        await websocket.close()
+
+    policy = HostPolicy("127.0.0.1", 7860)
+    app = Starlette(routes=[WebSocketRoute("/ws", echo)], middleware=[Middleware(HostCheck, policy=policy)])
+    client = TestClient(app)
+    with client.websocket_connect("/ws", headers={"Host": "127.0.0.1:7860"}) as websocket:
+        assert websocket.receive_text() == "hello"
+    with pytest.raises(WebSocketDisconnect) as closed:
+        with client.websocket_connect("/ws", headers={"Host": "evil.example:7860"}):
+            pass
+    assert closed.value.code == 1008
 
 
 def fetch(port: int, path: str, headers: dict, body: dict | None = None) -> tuple[int, str]:
