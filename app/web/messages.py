@@ -82,26 +82,32 @@ def plain_text(content: str) -> str:
     return html.unescape(re.sub(r"<br>", "\n", re.sub(r"<(?!br>)[^>]*>", "", content))).strip()
 
 
-def _parts(message: dict) -> list[str]:
-    """The text parts of a chat message as Gradio hands it back (a str, or a list of str / {"text": ...})."""
+def _items(message: dict) -> list:
+    """The parts of a chat message's content as Gradio hands it back (a str, or a list of str / {"text": ...})."""
     content = message.get("content")
-    items = content if isinstance(content, list) else [content]
-    texts = [item.get("text") if isinstance(item, dict) else item for item in items]
-    return [text for text in texts if isinstance(text, str)]  # a client may send any JSON here
+    return [item.get("text") if isinstance(item, dict) else item for item in (content if isinstance(content, list) else [content])]
+
+
+def _parts(message: dict) -> list[str]:
+    """The text parts of a chat message; anything else a client sent is left out."""
+    return [text for text in _items(message) if isinstance(text, str)]
+
+
+def _payload(message: dict) -> dict:
+    """The JSON the message's sources part carries ({} for questions, abstentions, partial answers)."""
+    return next((p for p in map(read_payload, _parts(message)) if p is not None), {})
 
 
 def citations(message: dict) -> list:
-    """The citations (as JSON) a rendered answer carries; [] for questions, abstentions, partial answers."""
-    payload = next((p for p in map(read_payload, _parts(message)) if p is not None), {})
-    found = payload.get("citations", [])
+    """The citations (as JSON) a rendered answer carries; [] when it carries none."""
+    found = _payload(message).get("citations", [])
     return found if isinstance(found, list) else []
 
 
 def message_text(message: dict) -> str:
     """The plain text of a rendered chat message: the answer itself, without its sources."""
     parts = _parts(message)
-    payload = next((p for p in map(read_payload, parts) if p is not None), {})
-    answer = payload.get("answer")
+    answer = _payload(message).get("answer")
     return answer if isinstance(answer, str) and answer else (plain_text(parts[0]) if parts else "")
 
 
@@ -129,9 +135,7 @@ def check_history(history: object) -> list[dict]:
     for number, message in enumerate(history, 1):
         if not isinstance(message, dict) or message.get("role") not in ROLES:
             raise HistoryError(f'History message {number} must be an object with "role" ({", ".join(ROLES)}) and "content".')
-        content = message.get("content")
-        items = content if isinstance(content, list) else [content]
-        texts = [item.get("text") if isinstance(item, dict) else item for item in items]
+        texts = _items(message)
         if not all(isinstance(text, str) for text in texts):
             raise HistoryError(f'The "content" of history message {number} must be text (a string or a list of strings).')
         if any(len(text) > MAX_TEXT_CHARS for text in texts):
