@@ -93,6 +93,6 @@ def test_well_formed_histories_pass_as_they_are():
     ],
 )
 def test_malformed_histories_are_refused_in_one_line(history, says):
-    with pytest.raises(HistoryError, match=None) as err:
+    with pytest.raises(HistoryError) as err:
         check_history(history)
     assert says in str(err.value) and "\n" not in str(err.value) and " at 0x" not in str(err.value)
