@@ -1,14 +1,15 @@
 """`citeqa serve`: the chat page on one store, optionally ingesting folders first.
 
-Maps flags and CITEQA_* variables onto `app.ui`; prints the URL once the page is
+Maps flags and CITEQA_* variables onto `app.web`; prints the URL once the page is
 up and the model is warm. A missing or empty local store still starts the page,
 with a banner saying how to add articles (uploads work from the page); every
 other failure is one line on stderr and exit 1. gradio is imported only by
-`app.ui`, and only once the command runs.
+`app.web`, and only once the command runs.
 """
 
 import logging
 import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -22,19 +23,52 @@ from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, L
 AuthOption = Annotated[
     str | None,
     typer.Option(
-        "--auth", envvar="CITEQA_AUTH", help="user:password required to open the page (use it whenever --host is not loopback)."
+        "--auth",
+        envvar="CITEQA_AUTH",
+        help="user:password required to open the page. Prefer the CITEQA_AUTH variable or --auth-file: "
+        "a command line is visible to every user of the machine (ps).",
+    ),
+]
+AuthFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--auth-file", envvar="CITEQA_AUTH_FILE", help="File of user:password lines (one per user) required to open the page."
+    ),
+]
+AllowHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-host",
+        envvar="CITEQA_ALLOWED_HOSTS",
+        help="Also answer requests addressed to this host name (NAME or NAME:PORT; repeatable). "
+        "Others than the bound address and loopback are refused (DNS rebinding).",
     ),
 ]
 
 
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """"user:pass" -> ("user", "pass"); None stays None. The password may contain ':'."""
-    if value is None or value == "":
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("--auth must be user:password, e.g. --auth alice:s3cret")
-    return user, password
+def read_credentials(auth: str | None, auth_file: Path | None) -> list[tuple[str, str]] | None:
+    """The login pairs from --auth / CITEQA_AUTH or --auth-file, or None when neither is set."""
+    from app.web.logins import parse_credentials
+
+    if auth and auth_file:
+        raise ValueError("give either --auth (CITEQA_AUTH) or --auth-file, not both")
+    if auth_file is None:
+        if auth and os.environ.get("CITEQA_AUTH") != auth:
+            typer.echo("warning: --auth on the command line is visible to other users (ps); use CITEQA_AUTH or --auth-file", err=True)
+        return parse_credentials(auth, "--auth") if auth else None
+    try:
+        text = auth_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"cannot read --auth-file {auth_file}: {getattr(err, 'strerror', None) or 'not UTF-8 text'}")
+    credentials = parse_credentials(text, str(auth_file))
+    if auth_file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        typer.echo(f"warning: {auth_file} is readable by other users; chmod 600 it", err=True)
+    return credentials
+
+
+def allowed_names(values: list[str] | None) -> tuple[str, ...]:
+    """--allow-host values, also split at commas and spaces. Example: ["a,b", "c"] -> ("a", "b", "c")."""
+    return tuple(name for value in values or () for name in value.replace(",", " ").split())
 
 
 def side_paths(store: str) -> tuple[Path, Path]:
@@ -49,18 +83,13 @@ def _open_qa(store: str, model: str | None, settings, generator):
     """(QA, banner notice or None). A missing or empty local store opens empty, with a notice."""
     from app.qa import QA
     from ingest.embed import load_embedder
-    from store.chroma import StoreError, is_url, open_store
+    from store.chroma import is_url, open_store
 
-    try:
+    # Opened once: a failed open leaves Chroma's cached client broken, so a retry would hide the cause.
+    opened = open_store(store, create=not is_url(store))  # the page can take uploads into a new local store
+    if opened.settings is not None or is_url(store):
         return QA.open(store, model, settings, generator), None
-    except StoreError:
-        if is_url(store):
-            raise
-        empty = not (Path(store) / "chroma.sqlite3").exists() or open_store(store).settings is None
-        if not empty:
-            raise
-    # The page can take uploads into a new store, so create it rather than refuse to start.
-    qa = QA(open_store(store, create=True), load_embedder(model), settings, generator)
+    qa = QA(opened, load_embedder(model), settings, generator)
     return qa, f"No articles yet. Add some in the Articles tab, or run: citeqa ingest data/articles --store {store}"
 
 
@@ -82,6 +111,8 @@ def serve(
         typer.Option("--ingest", help="Ingest these files or folders first (incremental: unchanged files are skipped)."),
     ] = None,
     auth: AuthOption = None,
+    auth_file: AuthFileOption = None,
+    allow_host: AllowHostOption = None,
     model: ModelOption = None,
     mode: ModeOption = "extractive",
     llm_url: LlmUrlOption = None,
@@ -92,11 +123,13 @@ def serve(
     """Start the chat page: cited answers, sources, article browser, uploads."""
     started = time.perf_counter()
     try:
-        credentials = parse_auth(auth)
+        credentials = read_credentials(auth, auth_file)
     except ValueError as err:
         raise fail(str(err))
-    if host not in ("127.0.0.1", "localhost", "::1") and credentials is None:
-        typer.echo(f"warning: --host {host} exposes the page without a login; set --auth user:password", err=True)
+    from app.web.hosts import LOOPBACK
+
+    if host not in LOOPBACK and credentials is None:
+        typer.echo(f"warning: --host {host} exposes the page without a login; set CITEQA_AUTH or --auth-file", err=True)
     # Before gradio is imported: no telemetry or update checks from an offline machine.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -126,12 +159,13 @@ def serve(
     warm = threading.Thread(target=_warm_up, args=(qa,), daemon=True)
     warm.start()
 
-    from app import ui
+    from app.web.layout import build_demo
+    from app.web.server import launch
 
     uploads, feedback = side_paths(store)
-    demo = ui.build_demo(qa, uploads, feedback, notice=notice)
+    demo = build_demo(qa, uploads, feedback, notice=notice)
     try:
-        ui.launch(demo, host, port, credentials, prevent_thread_lock=True)
+        launch(demo, host, port, credentials, allowed_names(allow_host), prevent_thread_lock=True)
     except OSError as err:
         raise fail(f"cannot listen on {host}:{port} ({err}). Pick another --port.")
     warm.join()

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +32,12 @@ XSS_BODY = (
 
 @dataclass(frozen=True)
 class Server:
-    """A running `citeqa serve`: its URL, store folder and how long it took to be ready."""
+    """A running `citeqa serve`: its URL, port, store folder, log file and how long it took to be ready."""
 
     url: str
+    port: int
     store: Path
+    log: Path
     ready_seconds: float
 
 
@@ -59,28 +63,32 @@ def ui_store(tmp_path_factory) -> Path:
     return store
 
 
-@pytest.fixture(scope="session")
-def ui_server(ui_store) -> Server:
-    """`citeqa serve` on a free loopback port; stopped at the end of the session."""
+@contextmanager
+def serving(store: Path, log: Path, *args: str, env: dict | None = None) -> Iterator[Server]:
+    """`citeqa serve --store STORE ARGS` on a free loopback port, output to `log`; stopped on exit."""
     port = _free_port()
-    log = (ui_store.parent / "serve.log").open("w")
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [*CITEQA, "serve", "--store", str(ui_store), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=_env(), cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"citeqa serve exited: {(ui_store.parent / 'serve.log').read_text()[-2000:]}")
-            if time.perf_counter() - started > 120:
-                raise RuntimeError("citeqa serve did not come up within 120 s")
-            if "page ready" in (ui_store.parent / "serve.log").read_text():
-                urllib.request.urlopen(url, timeout=5).read()
-                break
-            time.sleep(0.2)
-        yield Server(url, ui_store, time.perf_counter() - started)
-    finally:
-        stop(proc)
-        log.close()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*CITEQA, "serve", "--store", str(store), "--port", str(port), *args],
+            stdout=out, stderr=subprocess.STDOUT, env={**_env(), **(env or {})}, cwd=ROOT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            while "page ready" not in log.read_text():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"citeqa serve exited: {log.read_text()[-2000:]}")
+                if time.perf_counter() - started > 120:
+                    raise RuntimeError("citeqa serve did not come up within 120 s")
+                time.sleep(0.2)
+            yield Server(url, port, store, log, time.perf_counter() - started)
+        finally:
+            stop(proc)
+
+
+@pytest.fixture(scope="session")
+def ui_server(ui_store) -> Iterator[Server]:
+    """`citeqa serve` on a free loopback port, without a login; stopped at the end of the session."""
+    with serving(ui_store, ui_store.parent / "serve.log") as server:
+        urllib.request.urlopen(server.url, timeout=5).read()
+        yield server

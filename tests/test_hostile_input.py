@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from app.answer import Answer
 from app.qa import QA, QuestionError
-from app.ui import UploadError, qa_history, safe_name, save_upload
+from app.web.messages import qa_history
+from app.web.uploads import UploadError, safe_name, save_upload
 from ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.pipeline import ingest
 from store.chroma import open_store

@@ -4,18 +4,11 @@ Every piece of untrusted text (article text, titles, authors, questions, answer
 text built from articles) goes through `escape`, which neutralises HTML *and*
 the Markdown, LaTeX and template syntax that Gradio's renderers would otherwise
 interpret. Elements that open an article are links to `#citeqa-open/ID/START/END`,
-which the page's click bridge turns into "show this article, evidence marked";
-this module holds no event logic and does not import gradio.
-
-A rendered assistant message is two parts: the answer, and (unless the answer
-abstained) a sources block whose `data-citeqa` attribute holds the citations as
-JSON. The browser's sanitizer drops that attribute from the DOM, but the message
-value that Gradio stores and sends back keeps it, so `read_payload` recovers the
-citations from the chat history.
+which the page's click bridge turns into "show this article, evidence marked".
+This module holds no event logic, does not import gradio and knows nothing of the
+chat-message format (`app.web.messages` assembles messages from these pieces).
 """
 
-import html
-import json
 import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
@@ -26,7 +19,6 @@ from store.records import ArticleRecord, Hit
 SOURCES_CLASS = "citeqa-sources"
 OPEN_PREFIX = "citeqa-open/"
 _MARKER = re.compile(r"\[(\d+)\]")
-_PAYLOAD = re.compile(r'data-citeqa="([^"]*)"')
 # Characters that Markdown, KaTeX ($$) or the HTML component's templates would act on.
 _INERT = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"} | {c: f"&#{ord(c)};" for c in "[]*_`$\\{}~#|!"}
@@ -134,11 +126,10 @@ def _evidence_html(citation: Citation) -> str:
     return "".join(blocks)
 
 
-def sources_html(answer: Answer, show_uncited: bool = False) -> str:
-    """The sources block of one answer ("" for an abstention), carrying its citations as JSON."""
+def sources_html(answer: Answer, show_uncited: bool = False, attributes: str = "") -> str:
+    """The sources block of one answer ("" for an abstention); `attributes` go on its outer element."""
     if answer.abstained or not answer.citations:
         return _uncited_html(answer) if show_uncited else ""
-    payload = {"answer": answer.text, "citations": [_slim(c) for c in answer.citations]}
     cards = []
     for c in answer.citations:
         start, end = _first_span(c)
@@ -151,17 +142,9 @@ def sources_html(answer: Answer, show_uncited: bool = False) -> str:
         )
     uncited = _uncited_html(answer) if show_uncited else ""
     return (
-        f'<div class="{SOURCES_CLASS}" data-citeqa="{escape(json.dumps(payload))}">'
+        f'<div class="{SOURCES_CLASS}"{" " + attributes if attributes else ""}>'
         f'<div class="citeqa-sources-head">Sources</div>{"".join(cards)}{uncited}</div>'
     )
-
-
-def _slim(citation: Citation) -> dict:
-    """A citation's JSON without the passage (the page shows it; history need not carry it twice)."""
-    data = citation.as_dict()
-    data.pop("passage", None)
-    data.pop("passage_start", None)
-    return data
 
 
 def uncited_hits(answer: Answer) -> list[Hit]:
@@ -197,29 +180,9 @@ def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def read_payload(content: str) -> dict | None:
-    """The citations JSON embedded by `sources_html`, or None. Inverse of the data-citeqa attribute."""
-    match = _PAYLOAD.search(content)
-    if not match:
-        return None
-    try:
-        payload = json.loads(html.unescape(match.group(1)))
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) else None  # history comes back from the browser: any JSON
-
-
 def question_html(question: str) -> str:
     """A user's question as inert text."""
     return f'<div class="citeqa-question">{_lines(question)}</div>'
-
-
-def plain_text(content: str) -> str:
-    """The visible text of a rendered message part. Example: '<div>a &amp; b</div>' -> 'a & b'."""
-    payload = read_payload(content)
-    if payload is not None:
-        return payload["answer"] if isinstance(payload.get("answer"), str) else ""
-    return html.unescape(re.sub(r"<br>", "\n", re.sub(r"<(?!br>)[^>]*>", "", content))).strip()
 
 
 def article_html(record: ArticleRecord | None, text: str | None, span: tuple[int, int] = (-1, -1)) -> str:
@@ -268,31 +231,3 @@ def article_list_html(records: Sequence[ArticleRecord], query: str = "") -> str:
     )
 
 
-PAGE_CSS = """
-.citeqa-badge { display: inline-block; padding: 0 .35em; margin: 0 .1em; border-radius: .6em; font-size: .8em;
-  font-weight: 600; line-height: 1.5; background: #e0e7ff; color: #3730a3 !important; text-decoration: none !important;
-  vertical-align: .1em; cursor: pointer; }
-.citeqa-badge:hover { background: #c7d2fe; }
-.citeqa-notice { margin-top: .4em; font-size: .85em; font-style: italic; opacity: .8; }
-.citeqa-sources { border-top: 1px solid #e5e7eb; margin-top: .2em; padding-top: .3em; }
-.citeqa-sources-head { font-size: .75em; font-weight: 700; letter-spacing: .05em; text-transform: uppercase; opacity: .7; }
-.citeqa-source { margin: .45em 0; padding: .45em .6em; border-radius: .5em; background: rgba(99, 102, 241, .06);
-  border: 1px solid rgba(99, 102, 241, .18); cursor: pointer; }
-.citeqa-source:hover { border-color: rgba(99, 102, 241, .5); }
-.citeqa-source-title { font-weight: 600; }
-.citeqa-num { display: inline-block; min-width: 1.4em; text-align: center; border-radius: .6em; background: #3730a3;
-  color: #fff; font-size: .8em; margin-right: .2em; }
-.citeqa-meta { font-size: .8em; opacity: .75; margin: .1em 0 .25em; }
-.citeqa-passage { font-size: .88em; line-height: 1.45; }
-.citeqa-passage mark, .citeqa-article mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: .15em; }
-.citeqa-uncited { margin-top: .4em; font-size: .88em; }
-.citeqa-uncited-hit { margin: .35em 0; cursor: pointer; }
-.citeqa-article h3 { margin-top: 0; }
-.citeqa-article p { margin: .5em 0; line-height: 1.55; }
-.citeqa-empty { opacity: .7; padding: .6em; }
-.citeqa-articles { width: 100%; border-collapse: collapse; font-size: .9em; }
-.citeqa-articles th, .citeqa-articles td { text-align: left; padding: .35em .5em; border-bottom: 1px solid #e5e7eb; }
-.citeqa-row { cursor: pointer; }
-.citeqa-row:hover { background: rgba(99, 102, 241, .06); }
-.citeqa-count { font-size: .8em; opacity: .7; margin-bottom: .3em; }
-"""
