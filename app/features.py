@@ -154,6 +154,12 @@ def missing_required(ctx: Context, index: int, sentence: Sentence) -> float:
     return float(lacking)
 
 
+def missing_typed(ctx: Context, index: int, sentence: Sentence) -> float:
+    """1 when a question asking for a number or date meets a sentence lacking what it requires ("How many
+    *troops*…" and a sentence with other numbers): the figure asked for is not the one given."""
+    return missing_required(ctx, index, sentence) if ctx.question.answer_type in STRICT_TYPES else 0.0
+
+
 def author_bio(ctx: Context, index: int, sentence: Sentence) -> float:
     """1 for a sentence of the author's bio when the question does not name the author."""
     return float(in_author_bio(sentence) and not names_author(ctx.question.text, sentence))
@@ -201,7 +207,7 @@ FEATURES: tuple[Feature, ...] = tuple(
     Feature(f.__name__, gate, f, (f.__doc__ or "").split("\n")[0])
     for f, gate in (
         (dense, False), (dense_gap, False), (coverage, False), (missing_rarest, False), (answer_type, False), (typed_phrase, False),
-        (missing_required, True), (author_bio, True), (entities_near, False), (entities_in_article, False),
+        (missing_required, True), (missing_typed, True), (author_bio, True), (entities_near, False), (entities_in_article, False),
         (passage_rank, False), (article_rank, False), (lexical, False), (length, False),
     )
 )
