@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from app.qa import QA
 from store.chroma import open_store
 from tests.conftest import CITEQA, ROOT, _env
 
@@ -63,6 +64,8 @@ def test_a_long_running_reader_sees_chunks_another_process_adds_and_deletes(tmp_
     found = {chunk_id for chunk_id, _ in reader.nearest(probe, 200)}
     assert not found & added, "a deleted chunk came back from dense retrieval"
     assert reader.get_hits(sorted(added)) == []  # nor from the reader's cache
+    answer = QA(reader, embedder).ask("What did the leaders agree at the Central Asia summit?")
+    assert answer.hits and not {hit.chunk.chunk_id for hit in answer.hits} & added and gone not in answer.retrieved
     assert {chunk_id for chunk_id, _ in reader.lexical_search("Central Asia", 200)}.isdisjoint(added)
     assert found == before  # and the chunks that stayed are all still found
 
