@@ -30,7 +30,7 @@ from ingest.document import Document
 from ingest.load import load_document
 from ingest.sentences import split_sentences
 from store.chroma import Store, StoreSettings
-from store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle
+from store.records import ArticleRecord, Chunk, EmbeddedArticle
 
 GENERATOR_VERSION = 1  # bump when fill_store's output changes: cached stores are rebuilt
 _BATCH = 1000  # below Chroma's max batch size

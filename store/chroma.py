@@ -12,7 +12,7 @@ Writes are ordered so that a process killed at any point leaves a store that the
 next ingest completes: an article record is first marked pending, then its old
 chunks are deleted and the new ones added, and only then is its hash recorded.
 Every write also renews a revision token in the chunks collection's metadata. A
-long-running reader (`serve`) reads that token before every search (~0.5 ms); when
+long-running reader (`serve`) reads that token before every search (~0.3 ms); when
 another process changed it, a local store's client is re-opened (Chroma's local mode
 caches the vector index per process and would never see the change) and cached
 chunks are dropped, so no answer cites a chunk that is gone. Writers hold the
@@ -37,7 +37,7 @@ from store.codec import article_from, article_metadata, chunk_from, chunk_metada
 from store.connection import StoreError, first_line, forget_client, is_url, open_client
 from store.lexical import LexicalIndex
 from store.lock import writer_lock
-from store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle, Hit
+from store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit
 
 log = logging.getLogger(__name__)
 
