@@ -25,8 +25,8 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -114,6 +114,8 @@ class Store:
         self._own_revisions: deque[str] = deque(maxlen=_OWN_REVISIONS)
         self._follow_lock = threading.Lock()
         self._seen_revision = self._revision()
+        self._writing = 0  # threads of this process inside `writing()`
+        self._writing_lock = threading.Lock()
 
     # -- settings ---------------------------------------------------------------------
 
@@ -155,9 +157,21 @@ class Store:
 
     # -- writing ------------------------------------------------------------------------
 
-    def writing(self) -> AbstractContextManager[None]:
-        """The store's writer lock, for a whole ingest: StoreError at once while another process holds it."""
-        return writer_lock(self.location)
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's writer lock for a whole ingest: StoreError at once while another process holds it.
+
+        Only a Store inside this block saves the BM25 index beside a local store, so readers in
+        other processes never write those files while an ingest does.
+        """
+        with writer_lock(self.location):
+            with self._writing_lock:
+                self._writing += 1
+            try:
+                yield
+            finally:
+                with self._writing_lock:
+                    self._writing -= 1
 
     # -- articles -----------------------------------------------------------------------
 
@@ -342,7 +356,7 @@ class Store:
             texts.extend(batch_texts)
         log.info("building the lexical index over %d chunks", len(ids))
         self._lexical = LexicalIndex.build(ids, texts, stamp)
-        if directory:
+        if directory and self._writing:
             self._lexical.save(directory)
         return self._lexical
 

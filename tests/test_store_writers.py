@@ -60,6 +60,7 @@ def test_a_long_running_reader_sees_chunks_another_process_adds_and_deletes(tmp_
     gone = next(iter(added)).rsplit("-", 1)[0]
     hits = reader.get_hits(sorted(added))
     assert len(hits) == len(added)  # cached now
+    saved = (store_dir / "lexical" / "citeqa.json").read_text()  # the BM25 index the last ingest saved
     run_python(f"from store.chroma import open_store; open_store({str(store_dir)!r}).remove_article({gone!r})")
     found = {chunk_id for chunk_id, _ in reader.nearest(probe, 200)}
     assert not found & added, "a deleted chunk came back from dense retrieval"
@@ -68,6 +69,8 @@ def test_a_long_running_reader_sees_chunks_another_process_adds_and_deletes(tmp_
     assert answer.hits and not {hit.chunk.chunk_id for hit in answer.hits} & added and gone not in answer.retrieved
     assert {chunk_id for chunk_id, _ in reader.lexical_search("Central Asia", 200)}.isdisjoint(added)
     assert found == before  # and the chunks that stayed are all still found
+    # The reader rebuilt its BM25 index in memory: only a writer (holding the lock) saves it beside the store.
+    assert (store_dir / "lexical" / "citeqa.json").read_text() == saved
 
 
 def test_a_second_writer_is_refused_with_one_line(tmp_path, two_folders) -> None:
