@@ -70,15 +70,17 @@ def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model:
     from app.qa import QA
     from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples, unknown_sources
     from eval.report import summary_table
-    from eval.run import aggregate, iter_rows, write_run
+    from eval.run import RunDirError, aggregate, iter_rows, prepare_run_dir, write_run
     from store.chroma import StoreError, open_store
 
     path = dataset or DEFAULT_DATASET
+    out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     try:
         examples = read_examples(path)
         known = [record.article_id for record in open_store(store).articles()]
         qa = QA.open(store, model=model)
-    except (DatasetError, StoreError, ValueError) as err:
+        prepare_run_dir(out)  # before asking: a bad --out must not cost the whole run
+    except (DatasetError, RunDirError, StoreError, ValueError) as err:
         raise fail(str(err))
     unknown = unknown_sources(examples, known)
     if unknown:
@@ -90,7 +92,6 @@ def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model:
             rows.append(row)
             bar.advance(task)
     result = aggregate(rows, k)
-    out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     paths = write_run(out, rows, result)
     if as_json:
         typer.echo(json.dumps(result))
