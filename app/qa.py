@@ -8,7 +8,6 @@ Generation with a language model is optional and lives in `app.generate`.
 """
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,7 +27,8 @@ from app.scorer import DEFAULT_SCORER, Scorer
 from app.sentences import Sentence, candidate_sentences
 from app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits, search
 from ingest.embed import Embedder, load_embedder
-from store.chroma import Store, StoreError, open_store
+from store.chroma import Store, StoreError, open_store, reopen_store
+from store.connection import as_store_error
 from store.records import ArticleRecord, Hit
 
 MAX_QUESTION_CHARS = 2000
@@ -132,24 +132,20 @@ class QA:
         if self._store_broken:
             with self._reopen_lock:  # one re-open, not one per waiting request
                 if self._store_broken:
-                    self.store = _reopen(self.store.location)
+                    self.store = reopen_store(self.store.location)
                     self._store_broken = False
                     self._articles_at = -_ARTICLES_TTL_SECONDS
         try:
             yield
-        except StoreError:
-            self._store_broken = True
-            raise
         except Exception as err:
-            if not (type(err).__module__.startswith("chromadb") or isinstance(err, (OSError, sqlite3.Error))):
+            failure = as_store_error(err, self.store.location)
+            if failure is None:
                 raise
             self._store_broken = True
+            if failure is err:
+                raise
             logger.warning("store failure: %r", err)
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
-            raise StoreError(
-                f"The store at {self.store.location} cannot be read ({first}). "
-                "Put its folder back or re-ingest; the next question tries again."
-            ) from err
+            raise failure from err
 
     def articles(self) -> list[ArticleRecord]:
         """Stored article records, re-read at most every few seconds."""

@@ -7,6 +7,7 @@ import typer
 
 from citeqa.cli import DEFAULT_STORE, JsonOption, ModelOption, StoreOption, app, fail
 from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
+from citeqa.terminal import printable
 
 
 @app.command()
@@ -43,12 +44,12 @@ def ask(
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     for notice in answer.notices:
-        typer.echo(f"note: {notice}", err=True)
-    typer.echo(answer.text)
+        typer.echo(printable(f"note: {notice}"), err=True)
+    typer.echo(printable(answer.text))
     if answer.citations:
         typer.echo("")
     for citation in answer.citations:
         byline = ", ".join(part for part in (citation.author, citation.date) if part) or "no byline"
-        typer.echo(f"[{citation.marker}] {citation.title} — {byline} — {citation.article_id}")
+        typer.echo(printable(f"[{citation.marker}] {citation.title} — {byline} — {citation.article_id}"))
         for evidence in citation.evidence:
-            typer.echo(f"    “{evidence.text}”")
+            typer.echo(printable(f"    “{evidence.text}”"))

@@ -63,6 +63,12 @@ def ingest(
     overlap_tokens: Annotated[int, typer.Option(help="Tokens of trailing sentences repeated in the next chunk.")] = 40,
     prune: Annotated[bool, typer.Option(help="Remove stored articles whose file is gone from an ingested folder.")] = True,
     list_articles: Annotated[bool, typer.Option("--list", help="List the stored articles instead of ingesting.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Check that every stored chunk is found by its own vector; exit 1 when damaged.")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Re-create the vector index from the stored chunks (re-embeds unreadable vectors).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest files or folders (.txt .md .html .pdf) into the store; only changed files are re-embedded."""
@@ -70,9 +76,17 @@ def ingest(
     from store.chroma import StoreError
     from store.records import ChunkSettings
 
+    if sum((list_articles, verify, rebuild)) > 1:
+        raise fail("--list, --verify and --rebuild are separate modes; give one of them")
     try:
         if list_articles:
             _list_articles(store, as_json)
+            return
+        if verify:
+            _verify(store, as_json)
+            return
+        if rebuild:
+            _rebuild(store, model, as_json)
             return
         if not paths:
             raise fail("give at least one file or folder, e.g. citeqa ingest data/articles")
@@ -82,8 +96,10 @@ def ingest(
         report = _run_ingest(paths, store, model, chunking, prune, show_progress=not as_json)
     except (IngestError, StoreError, ValueError) as err:
         raise fail(str(err))
+    from citeqa.terminal import printable
+
     for reason in report.skipped:
-        typer.echo(f"warning: {reason}", err=True)
+        typer.echo(f"warning: {printable(reason)}", err=True)
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
     else:
@@ -141,11 +157,53 @@ def _list_articles(store_location: str, as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from citeqa.terminal import printable
 
     table = Table("article_id", "title", "author", "date", "chunks")
     for row in rows:
-        table.add_row(row["article_id"], row["title"], row["author"] or "", row["date"] or "", str(row["chunks"]))
+        # Text cells: a title is shown as written, never read as Rich markup ("[/b]", "[video]").
+        cells = (row["article_id"], row["title"], row["author"] or "", row["date"] or "", str(row["chunks"]))
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     Console().print(table)
+
+
+def _verify(store_location: str, as_json: bool) -> None:
+    """One line on the store's vector index; exit 1 when it is damaged."""
+    from dataclasses import asdict
+
+    from store.chroma import open_store
+
+    result = open_store(store_location).verify()
+    typer.echo(json.dumps({**asdict(result), "ok": result.ok}) if as_json else result.line())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _rebuild(store_location: str, model: str | None, as_json: bool) -> None:
+    """Re-create the vector index from the stored chunks, loading the model only if a vector must be re-embedded."""
+    import functools
+
+    from store.chroma import StoreError, open_store
+
+    store = open_store(store_location)
+    if store.settings is None:
+        raise StoreError(f"The store at {store_location} is empty: nothing to rebuild.")
+    embedder = functools.cache(lambda: _embedder(store, model))
+
+    def embed(texts: list[str]):
+        return embedder().embed_passages(texts, [[(0, len(text))] for text in texts])[0]
+
+    with store.writing():
+        if model is not None:
+            store.check_model(embedder().model_id, store.settings.chunking)
+        chunks, reembedded = store.rebuild(embed)
+        store.refresh_lexical(force=True)
+    if as_json:
+        typer.echo(json.dumps({"chunks": chunks, "reembedded": reembedded}))
+    else:
+        typer.echo(f"rebuilt the vector index of {store_location}: {chunks} chunks, {reembedded} re-embedded")
 
 
 # Command modules register themselves on `app` when imported (one line each, below).

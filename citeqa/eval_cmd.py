@@ -80,18 +80,21 @@ def eval_command(
 def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model: str | None, as_json: bool) -> None:
     from app.qa import QA
     from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
+    from eval.run import RunDirError, prepare_run_dir
     from store.chroma import StoreError
 
     path = dataset or DEFAULT_DATASET
+    out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     try:
         examples = read_examples(path)
         qa = QA.open(store, model=model)
-    except (DatasetError, StoreError, ValueError) as err:
+        prepare_run_dir(out)  # before asking: a bad --out must not cost the whole run
+    except (DatasetError, RunDirError, StoreError, ValueError) as err:
         raise fail(str(err))
     _run_examples(qa, examples, str(path), k, out, as_json)
 
 
-def _run_examples(qa, examples, name: str, k: int, out: Path | None, as_json: bool) -> None:
+def _run_examples(qa, examples, name: str, k: int, out: Path, as_json: bool) -> None:
     """Ask every example, write the run folder, print the summary (or the metrics as JSON)."""
     from eval.dataset import unknown_sources
     from eval.report import summary_table
@@ -108,7 +111,6 @@ def _run_examples(qa, examples, name: str, k: int, out: Path | None, as_json: bo
             rows.append(row)
             bar.advance(task)
     result = aggregate(rows, k)
-    out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     paths = write_run(out, rows, result)
     if as_json:
         typer.echo(json.dumps(result))
@@ -124,6 +126,7 @@ def _benchmark(
     from app.qa import QA
     from eval.benchmarks import multihop, squad
     from eval.benchmarks.splits import BenchmarkError
+    from eval.run import RunDirError, prepare_run_dir
     from ingest.embed import load_embedder
     from ingest.pipeline import IngestError, ingest, ingest_documents
     from store.chroma import StoreError, open_store
@@ -136,7 +139,9 @@ def _benchmark(
     if not root.is_dir():
         raise fail(f"no benchmarks folder at {root}; pass --benchmarks-dir (it holds splits.json)")
     location = store or f".citeqa/bench-{name}"
+    out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     try:
+        prepare_run_dir(out)  # before ingesting and asking: a bad --out must not cost the whole run
         target = open_store(location, create=True)
         embedder = load_embedder(model or (target.settings.embedding_model if target.settings else None))
         if name == "squad":
@@ -150,7 +155,7 @@ def _benchmark(
             for step in steps:
                 bar.update(task, completed=step.done, total=max(step.total, 1))
         qa = QA.open(location, model=model)
-    except (BenchmarkError, IngestError, StoreError, ValueError) as err:
+    except (BenchmarkError, IngestError, RunDirError, StoreError, ValueError) as err:
         raise fail(str(err))
     _run_examples(qa, examples, f"{name} {split}", k, out, as_json)
 

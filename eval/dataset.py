@@ -114,15 +114,24 @@ def _parse(line: str) -> Example:
 def read_examples(path: Path) -> list[Example]:
     """Read a JSONL evaluation set; blank lines are skipped.
 
-    Raises DatasetError naming `path:line` for the first bad line, a duplicate id,
-    an empty set, or a file that cannot be read.
+    Raises DatasetError naming `path:line` for the first bad line (invalid JSON or
+    UTF-8), a duplicate id, an empty set, or a file that cannot be read. A UTF-8
+    byte-order mark is accepted.
     """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise DatasetError(f"evaluation set not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DatasetError(f"evaluation set could not be read: {path} ({err})") from None
+    except OSError as err:
+        raise DatasetError(f"evaluation set could not be read: {path} ({err.strerror or err})") from None
+    try:
+        lines = raw.decode("utf-8-sig").splitlines()  # a leading byte-order mark is allowed
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise DatasetError(
+            f"{path}:{line}: not UTF-8 (byte 0x{raw[err.start]:02x} at column {column}); re-save the file as UTF-8"
+        ) from None
     examples: list[Example] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):

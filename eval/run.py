@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import json
 from pathlib import Path
 import re
+import tempfile
 import time
 from typing import Any, Protocol
 
@@ -154,6 +155,26 @@ def worst(rows: Sequence[Row], k: int, n: int = 10) -> tuple[list[Row], list[Row
     )
     answered = [r for r in rows if not r["answerable"] and not r["abstained"]]
     return wrong[:n], answered[:n]
+
+
+class RunDirError(Exception):
+    """A run directory cannot be written."""
+
+
+def prepare_run_dir(out: Path) -> None:
+    """Create `out` and prove it writable now, so a bad location fails before any question is asked.
+
+    Raises RunDirError when `out` is an existing file or cannot be created or written.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunDirError(f"--out {out} is an existing file; give a folder for the run's files")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as err:
+        raise RunDirError(f"cannot write the run's files into {out} ({err.strerror or err}); give another --out") from None
 
 
 def write_run(out: Path, rows: Sequence[Row], result: dict[str, Any]) -> list[Path]:

@@ -5,8 +5,8 @@ Two generators, both seeded and deterministic:
 - `synthetic_documents`: articles made by recombining the sentences of real articles
   (e.g. `data/articles`), a few paragraphs each, so chunking and embedding see real
   prose at any corpus size.
-- `fill_store`: a store of N chunks written straight into Chroma in batches of 1,000,
-  in the exact layout `Store.replace_articles` writes. Each chunk is a run of real
+- `fill_store`: a store of N chunks written through `Store.replace_articles` in batches
+  of about 1,000 chunks, with no model call. Each chunk is a run of real
   sentences drawn from a pool of (sentence text, real late-chunked sentence vector)
   pairs taken from an already-embedded store; its sentence vectors are those vectors
   plus small noise, and its chunk vector is the word-piece-weighted mean of its
@@ -29,8 +29,8 @@ import numpy as np
 from ingest.document import Document
 from ingest.load import load_document
 from ingest.sentences import split_sentences
-from store.chroma import Store, StoreSettings, _article_metadata, _chunk_metadata
-from store.records import ArticleRecord, Chunk, ChunkSettings
+from store.chroma import Store, StoreSettings
+from store.records import ArticleRecord, Chunk, EmbeddedArticle
 
 GENERATOR_VERSION = 1  # bump when fill_store's output changes: cached stores are rebuilt
 _BATCH = 1000  # below Chroma's max batch size
@@ -113,8 +113,8 @@ def _noisy(rows: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarr
     return _unit(rows + noise)
 
 
-def _article(number: int, pool: SentencePool, rng: np.random.Generator, chunks: int, sentences: int, sigma: float):
-    """(record, text, chunks, chunk vectors, sentence vectors) of one synthetic article."""
+def _article(number: int, pool: SentencePool, rng: np.random.Generator, chunks: int, sentences: int, sigma: float) -> EmbeddedArticle:
+    """One synthetic article with its chunks, chunk vectors and sentence vectors."""
     article_id = f"big-{number:06d}"
     picks = rng.integers(0, len(pool.texts), size=(chunks, sentences))
     out_chunks: list[Chunk] = []
@@ -162,7 +162,7 @@ def _article(number: int, pool: SentencePool, rng: np.random.Generator, chunks: 
         chunks=len(out_chunks),
         tokens=sum(c.tokens for c in out_chunks),
     )
-    return record, body, out_chunks, np.stack(vectors), sentence_vectors
+    return EmbeddedArticle(record, body, out_chunks, np.stack(vectors), sentence_vectors)
 
 
 def fill_store(
@@ -176,44 +176,24 @@ def fill_store(
     seed: int = 0,
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
-    """Write `n_chunks` synthetic chunks (and their article records) into an empty store, 1,000 per call."""
-    if store.count():
-        raise ValueError(f"fill_store needs an empty store. Currently, {store.location} holds {store.count()} chunks")
-    store.record_settings(settings)
-    rng = np.random.default_rng(seed)
-    ids, embeddings, documents, metadatas = [], [], [], []
-    a_ids, a_docs, a_metas = [], [], []
-    written, number = 0, 0
-
-    def flush() -> None:
-        nonlocal ids, embeddings, documents, metadatas, a_ids, a_docs, a_metas
-        if ids:
-            store._chunks.add(ids=ids, embeddings=np.stack(embeddings), documents=documents, metadatas=metadatas)
-        if a_ids:
-            store._articles.upsert(ids=a_ids, embeddings=[[1.0]] * len(a_ids), documents=a_docs, metadatas=a_metas)
-        ids, embeddings, documents, metadatas = [], [], [], []
-        a_ids, a_docs, a_metas = [], [], []
-
-    while written < n_chunks:
-        size = min(chunks_per_article, n_chunks - written)
-        record, body, chunks, vectors, sentence_vectors = _article(number, pool, rng, size, sentences_per_chunk, sigma)
-        for chunk, vector, own in zip(chunks, vectors, sentence_vectors):
-            ids.append(chunk.chunk_id)
-            embeddings.append(vector)
-            documents.append(chunk.text)
-            metadatas.append(_chunk_metadata(chunk, own))
-        a_ids.append(record.article_id)
-        a_docs.append(body)
-        a_metas.append(_article_metadata(record))
-        written += size
-        number += 1
-        if len(ids) >= _BATCH:
-            flush()
-            if on_batch:
-                on_batch(written)
-    flush()
-    if on_batch:
-        on_batch(written)
+    """Write `n_chunks` synthetic chunks (and their article records) into an empty store, ~1,000 per call."""
+    with store.writing():
+        if store.count():
+            raise ValueError(f"fill_store needs an empty store. Currently, {store.location} holds {store.count()} chunks")
+        store.record_settings(settings)
+        rng = np.random.default_rng(seed)
+        batch: list[EmbeddedArticle] = []
+        written, number = 0, 0
+        while written < n_chunks:
+            article = _article(number, pool, rng, min(chunks_per_article, n_chunks - written), sentences_per_chunk, sigma)
+            batch.append(article)
+            written += len(article.chunks)
+            number += 1
+            if sum(len(a.chunks) for a in batch) >= _BATCH or written >= n_chunks:
+                store.replace_articles(batch)
+                batch = []
+                if on_batch:
+                    on_batch(written)
 
 
 def cache_marker(n_chunks: int, seed: int, model_id: str) -> dict:

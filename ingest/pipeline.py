@@ -10,6 +10,7 @@ progress their own way. It never prints.
 
 import itertools
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -82,27 +83,59 @@ class Progress:
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str], list[Path]]:
-    """(files to load, one-line skip reasons, directories scanned) for the given paths."""
+    """(files to load, one-line skip reasons, directories scanned) for the given paths.
+
+    Paths are made absolute but symbolic links are not resolved: a linked article is stored
+    under the link's own name and pruned when the link goes. Dangling and looping links are
+    skipped with a reason that names them.
+    """
     files: list[Path] = []
     skipped: list[str] = []
     folders: list[Path] = []
     for path in paths:
-        if not path.exists():
-            skipped.append(f"{path}: no such file or directory")
-        elif path.is_dir():
-            folders.append(path.resolve())
-            for candidate in sorted(p.resolve() for p in path.rglob("*") if p.is_file()):
-                if candidate.name.endswith(SIDECAR_SUFFIX) or candidate.name.startswith("."):
+        path = _absolute(path)
+        if path.is_dir():
+            folders.append(path)
+            for candidate in sorted(_absolute(p) for p in path.rglob("*")):
+                if candidate.name.endswith(SIDECAR_SUFFIX) or candidate.name.startswith(".") or candidate.is_dir():
                     continue
-                if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.append(candidate)
-                else:
-                    skipped.append(f"{candidate}: unsupported file type {candidate.suffix or '(none)'}, skipped")
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(path.resolve())  # absolute, so pruning works from any working folder
+                _add(candidate, files, skipped)
         else:
-            skipped.append(f"{path}: unsupported file type {path.suffix or '(none)'}, skipped")
+            _add(path, files, skipped)
     return files, skipped, folders
+
+
+def _add(path: Path, files: list[Path], skipped: list[str]) -> None:
+    """Append `path` to `files` when it is an article file, else its skip reason to `skipped`."""
+    broken = _broken_link(path)
+    if broken:
+        skipped.append(f"{path}: {broken}, skipped")
+    elif not path.exists():
+        skipped.append(f"{path}: no such file or directory")
+    elif not path.is_file():
+        skipped.append(f"{path}: not a regular file, skipped")
+    elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+        files.append(path)
+    else:
+        skipped.append(f"{path}: unsupported file type {path.suffix or '(none)'}, skipped")
+
+
+def _broken_link(path: Path) -> str | None:
+    """Why a symbolic link leads nowhere ("symbolic link to X, which does not exist"), or None."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return f"symbolic link to {os.readlink(path)}, which does not exist"
+    except (OSError, RuntimeError):  # ELOOP; RuntimeError on Python 3.11
+        return "symbolic link loop"
+    return None if target.exists() else f"symbolic link to {os.readlink(path)}, which does not exist"
+
+
+def _absolute(path: Path) -> Path:
+    """An absolute, normalised path with symbolic links kept. Example: "a/../b.txt" -> "/cwd/b.txt"."""
+    return Path(os.path.abspath(path))
 
 
 def versioned(digest: str) -> str:
@@ -143,6 +176,13 @@ def ingest(
     prune: bool = True,
 ) -> Iterator[Progress]:
     """Bring the store in line with the files under `paths`; yields progress, last event carries the report."""
+    with store.writing():  # before any work: a second ingest into this store is refused at once
+        yield from _ingest_files(paths, store, embedder, chunking, prune)
+
+
+def _ingest_files(
+    paths: Sequence[Path], store: Store, embedder: Embedder, chunking: ChunkSettings, prune: bool
+) -> Iterator[Progress]:
     started = time.perf_counter()
     report = IngestReport()
     files, report.skipped, folders = discover(paths)
@@ -179,7 +219,7 @@ def ingest(
     gone = [
         record.article_id
         for record in manifest.values()
-        if record.article_id not in seen and _under(record.path, folders) and not Path(record.path).exists()
+        if record.article_id not in seen and _under(record.path, folders) and not Path(record.path).is_file()
     ]
     yield from _apply(todo, gone if prune else [], store, embedder, chunking, report, started)
 
@@ -192,6 +232,13 @@ def ingest_documents(
     prune: bool = True,
 ) -> Iterator[Progress]:
     """Bring the store in line with in-memory documents (e.g. a benchmark corpus); same events as `ingest`."""
+    with store.writing():
+        yield from _ingest_documents(docs, store, embedder, chunking, prune)
+
+
+def _ingest_documents(
+    docs: Sequence[Document], store: Store, embedder: Embedder, chunking: ChunkSettings, prune: bool
+) -> Iterator[Progress]:
     started = time.perf_counter()
     report = IngestReport()
     store.check_model(embedder.model_id, chunking)
@@ -287,6 +334,5 @@ def _embedded(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSetti
 
 
 def _under(path: str, folders: Sequence[Path]) -> bool:
-    """True when `path` lies inside one of `folders`."""
-    resolved = Path(path).resolve()
-    return any(resolved.is_relative_to(folder) for folder in folders)
+    """True when `path` lies inside one of `folders` (by name: a link inside a folder is inside it)."""
+    return any(_absolute(Path(path)).is_relative_to(folder) for folder in folders)

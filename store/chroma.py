@@ -11,42 +11,45 @@ one model refuses queries and ingests made with another.
 Writes are ordered so that a process killed at any point leaves a store that the
 next ingest completes: an article record is first marked pending, then its old
 chunks are deleted and the new ones added, and only then is its hash recorded.
-Every write also renews a revision token in the chunks collection's metadata, so a
-long-running reader (a `serve` replica) notices another process's ingest cheaply.
-A Chroma server that stops answering surfaces as StoreError, like a missing store.
+Every write also renews a revision token in the chunks collection's metadata. A
+long-running reader (`serve`) reads that token before every search (~0.3 ms); when
+another process changed it, a local store's client is re-opened (Chroma's local mode
+caches the vector index per process and would never see the change) and cached
+chunks are dropped, so no answer cites a chunk that is gone. Writers hold the
+store's writer lock (`store.lock`). A Chroma server that stops answering surfaces as
+StoreError, like a missing store.
 """
 
-import base64
 import functools
 import logging
 import threading
-import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
+from store import repair
+from store.codec import article_from, article_metadata, chunk_from, chunk_metadata, sentence_vectors_of
+from store.connection import StoreError, first_line, forget_client, is_url, open_client
 from store.lexical import LexicalIndex
-from store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle, Hit
+from store.lock import writer_lock
+from store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit
 
 log = logging.getLogger(__name__)
 
 CHUNKS = "citeqa-chunks"
 ARTICLES = "citeqa-articles"
+REBUILDING = "citeqa-chunks-rebuilding"  # `rebuild` fills this, then it replaces CHUNKS
 SCHEMA_VERSION = 1
 _PENDING = "pending"
 _REVISION = "citeqa_revision"  # collection metadata key renewed by every write
 _BATCH = 1000  # below Chroma's max batch size
 _HIT_CACHE_SIZE = 4096  # chunk records kept in memory for answering
-_LEXICAL_CHECK_SECONDS = 5.0  # how often a long-running reader looks for another process's ingest
-
-
-class StoreError(Exception):
-    """The store is missing, unreadable, or was built with other settings."""
+_OWN_REVISIONS = 16  # revision tokens this Store wrote itself, remembered so its own writes need no re-open
 
 
 @dataclass(frozen=True)
@@ -75,39 +78,6 @@ class StoreSettings:
         )
 
 
-def is_url(location: str | Path) -> bool:
-    """True for http(s) URLs. Example: "http://127.0.0.1:8000" -> True."""
-    return str(location).startswith(("http://", "https://"))
-
-
-def _client(location: str | Path, create: bool):
-    import chromadb  # heavy; imported only when a store is opened
-
-    if is_url(location):
-        url = urlparse(str(location))
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https"
-            )
-            client.heartbeat()
-        except Exception as err:
-            raise StoreError(f"Cannot reach the Chroma server at {location} ({_first_line(err)}). Is `chroma run` up?")
-        return client
-    path = Path(location)
-    if not create and not (path / "chroma.sqlite3").exists():
-        raise StoreError(f"No store at {path}. Run: citeqa ingest data/articles --store {path}")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path))
-    except Exception as err:
-        raise StoreError(f"Cannot open the store at {path} ({_first_line(err)}). Check permissions, or move it aside and re-ingest.")
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return text[0][:200] if text else type(err).__name__
-
-
 def _server_calls(method: Callable) -> Callable:
     """Turn a lost connection to a Chroma server into StoreError, so every front end shows one line."""
 
@@ -122,86 +92,9 @@ def _server_calls(method: Callable) -> Callable:
 
             if not isinstance(err, httpx.TransportError):
                 raise
-            raise StoreError(f"Lost the Chroma server at {self.location} ({_first_line(err)}). Is `chroma run` up?") from err
+            raise StoreError(f"Lost the Chroma server at {self.location} ({first_line(err)}). Is `chroma run` up?") from err
 
     return wrapper
-
-
-def _pack_vectors(vectors: np.ndarray) -> str:
-    """Sentence vectors as base64 int8 with one float32 scale per row (4x smaller than float32)."""
-    scale = np.maximum(np.abs(vectors).max(axis=1), 1e-12).astype(np.float32)
-    quantized = np.round(vectors / scale[:, None] * 127).astype(np.int8)
-    return base64.b64encode(scale.tobytes() + quantized.tobytes()).decode("ascii")
-
-
-def _unpack_vectors(packed: str, rows: int) -> np.ndarray:
-    """Inverse of `_pack_vectors`; the dimension follows from the length (4 scale bytes + 1 byte per value per row)."""
-    raw = base64.b64decode(packed)
-    dimension = (len(raw) - 4 * rows) // rows
-    scale = np.frombuffer(raw[: 4 * rows], dtype=np.float32)
-    quantized = np.frombuffer(raw[4 * rows :], dtype=np.int8).reshape(rows, dimension)
-    return quantized.astype(np.float32) * (scale[:, None] / 127)
-
-
-def _chunk_metadata(chunk: Chunk, sentence_vectors: np.ndarray) -> dict:
-    meta = {
-        "article_id": chunk.article_id,
-        "title": chunk.title,
-        "position": chunk.position,
-        "char_start": chunk.char_start,
-        "char_end": chunk.char_end,
-        "tokens": chunk.tokens,
-        "sentences": [offset for span in chunk.sentences for offset in span],
-        "sentence_vectors": _pack_vectors(sentence_vectors),
-    }
-    for key in ("author", "date"):
-        if getattr(chunk, key):
-            meta[key] = getattr(chunk, key)
-    return meta
-
-
-def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
-    flat = meta["sentences"]
-    return Chunk(
-        chunk_id=chunk_id,
-        article_id=meta["article_id"],
-        text=text,
-        position=int(meta["position"]),
-        char_start=int(meta["char_start"]),
-        char_end=int(meta["char_end"]),
-        tokens=int(meta["tokens"]),
-        sentences=tuple(zip(flat[::2], flat[1::2])),
-        title=meta.get("title", ""),
-        author=meta.get("author"),
-        date=meta.get("date"),
-    )
-
-
-def _article_metadata(record: ArticleRecord) -> dict:
-    meta = {
-        "title": record.title,
-        "content_hash": record.content_hash,
-        "path": record.path,
-        "chunks": record.chunks,
-        "tokens": record.tokens,
-    }
-    for key in ("author", "date", "source"):
-        meta[key] = getattr(record, key) or None  # None removes a key a re-ingested article no longer has
-    return meta
-
-
-def _article_from(article_id: str, meta: dict) -> ArticleRecord:
-    return ArticleRecord(
-        article_id=article_id,
-        title=meta.get("title", ""),
-        content_hash=meta.get("content_hash", ""),
-        author=meta.get("author"),
-        date=meta.get("date"),
-        source=meta.get("source"),
-        path=meta.get("path", ""),
-        chunks=int(meta.get("chunks", 0)),
-        tokens=int(meta.get("tokens", 0)),
-    )
 
 
 class Store:
@@ -213,11 +106,16 @@ class Store:
         self._chunks = chunks
         self._articles = articles
         self._lexical: LexicalIndex | None = None
-        self._lexical_checked = 0.0
+        self._lexical_revision: str | None = None  # the revision `_lexical` was last checked against
         # Chunk records read for answers, most recent last. Chunk ids are content hashes, so a record never
         # changes; it is only dropped when its chunk may be gone (a write here, or the store changed elsewhere).
         self._hits: OrderedDict[str, Hit] = OrderedDict()
         self._hits_lock = threading.Lock()
+        self._own_revisions: deque[str] = deque(maxlen=_OWN_REVISIONS)
+        self._follow_lock = threading.Lock()
+        self._seen_revision = self._revision()
+        self._writing = 0  # threads of this process inside `writing()`
+        self._writing_lock = threading.Lock()
 
     # -- settings ---------------------------------------------------------------------
 
@@ -257,13 +155,31 @@ class Store:
         if self.settings is None:
             self._chunks.modify(metadata=settings.as_metadata())
 
+    # -- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's writer lock for a whole ingest: StoreError at once while another process holds it.
+
+        Only a Store inside this block saves the BM25 index beside a local store, so readers in
+        other processes never write those files while an ingest does.
+        """
+        with writer_lock(self.location):
+            with self._writing_lock:
+                self._writing += 1
+            try:
+                yield
+            finally:
+                with self._writing_lock:
+                    self._writing -= 1
+
     # -- articles -----------------------------------------------------------------------
 
     @_server_calls
     def articles(self) -> list[ArticleRecord]:
         """Every completely stored article, sorted by id."""
         got = self._articles.get(include=["metadatas"])
-        records = [_article_from(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])]
+        records = [article_from(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])]
         return sorted(records, key=lambda record: record.article_id)
 
     def manifest(self) -> dict[str, ArticleRecord]:
@@ -290,7 +206,7 @@ class Store:
         ids = [article.record.article_id for article in articles]
         self._articles.upsert(
             ids=ids, embeddings=[[1.0]] * len(ids), documents=[article.text for article in articles],
-            metadatas=[_article_metadata(replace(article.record, content_hash=_PENDING)) for article in articles],
+            metadatas=[article_metadata(replace(article.record, content_hash=_PENDING)) for article in articles],
         )
         self._chunks.delete(where={"article_id": {"$in": ids}})
         rows = [(chunk, article.vectors[i], article.sentence_vectors[i]) for article in articles for i, chunk in enumerate(article.chunks)]
@@ -300,9 +216,9 @@ class Store:
                 ids=[chunk.chunk_id for chunk, _, _ in batch],
                 embeddings=np.stack([vector for _, vector, _ in batch]),
                 documents=[chunk.text for chunk, _, _ in batch],
-                metadatas=[_chunk_metadata(chunk, sentence_vectors) for chunk, _, sentence_vectors in batch],
+                metadatas=[chunk_metadata(chunk, sentence_vectors) for chunk, _, sentence_vectors in batch],
             )
-        self._articles.update(ids=ids, metadatas=[_article_metadata(article.record) for article in articles])
+        self._articles.update(ids=ids, metadatas=[article_metadata(article.record) for article in articles])
         self._renew_revision()
 
     @_server_calls
@@ -325,12 +241,17 @@ class Store:
         """Up to `n` (chunk_id, cosine similarity) of the nearest chunks, best first; nothing else is read."""
         if n <= 0:
             return []
+        self._follow_writers()
         got = self._chunks.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
         return [(chunk_id, 1.0 - distance) for chunk_id, distance in zip(got["ids"][0], got["distances"][0])]
 
     @_server_calls
     def get_hits(self, chunk_ids: Sequence[str]) -> list[Hit]:
-        """Hits (with no scores yet) for the given chunk ids, in the given order; unknown ids are left out."""
+        """Hits (with no scores yet) for the given chunk ids, in the given order; ids it cannot read are left out.
+
+        Cached chunks are dropped first when the store changed, so a chunk deleted by any writer is never returned.
+        """
+        self._follow_writers()
         with self._hits_lock:
             missing = [chunk_id for chunk_id in dict.fromkeys(chunk_ids) if chunk_id not in self._hits]
         read: list[Hit] = []
@@ -352,10 +273,9 @@ class Store:
         with self._hits_lock:
             self._hits.clear()
 
-    def _hit(self, chunk_id: str, text: str, meta: dict) -> Hit:
-        chunk = _chunk_from(chunk_id, text, meta)
-        vectors = _unpack_vectors(meta["sentence_vectors"], len(chunk.sentences))
-        return Hit(chunk=chunk, fused=0.0, sentence_vectors=vectors)
+    @staticmethod
+    def _hit(chunk_id: str, text: str, meta: dict) -> Hit:
+        return Hit(chunk=chunk_from(chunk_id, text, meta), fused=0.0, sentence_vectors=sentence_vectors_of(meta))
 
     def iter_chunk_texts(self) -> Iterable[tuple[list[str], list[str]]]:
         """(ids, texts) of every chunk, in batches."""
@@ -364,22 +284,51 @@ class Store:
             got = self._chunks.get(include=["documents"], limit=_BATCH * 5, offset=offset)
             yield got["ids"], got["documents"]
 
-    # -- lexical ------------------------------------------------------------------------
+    # -- freshness ----------------------------------------------------------------------
 
-    def _stamp(self) -> str:
+    def stamp(self) -> str:
         """The store's state as readers see it: chunk count plus the revision token every write renews.
 
         Two cheap reads, so a long-running reader can check often even at 100k chunks.
         """
-        return f"{self.count()}-{self._current_chunks_metadata().get(_REVISION, 'none')}"
+        return f"{self.count()}-{self._revision() or 'none'}"
+
+    _stamp = stamp  # the name eval/bench.py still calls
+
+    def _revision(self) -> str | None:
+        return self._current_chunks_metadata().get(_REVISION)
 
     def _renew_revision(self) -> None:
-        """Mark the chunks changed for readers in this and other processes (see `_stamp`)."""
-        self._chunks.modify(metadata={**self._current_chunks_metadata(), _REVISION: uuid.uuid4().hex})
+        """Mark the chunks changed for readers in this and other processes (see `_follow_writers`)."""
+        token = uuid.uuid4().hex
+        self._own_revisions.append(token)
+        self._chunks.modify(metadata={**self._current_chunks_metadata(), _REVISION: token})
 
     def _current_chunks_metadata(self) -> dict:
         """The chunks collection's metadata as stored now (the handle's copy is from when it was opened)."""
         return self._client.get_collection(CHUNKS, embedding_function=None).metadata or {}
+
+    def _follow_writers(self) -> None:
+        """Catch up with writes made through another client: re-open a stale local client, drop cached chunks.
+
+        One metadata read when nothing changed. This Store's own writes are known by their tokens and
+        need no re-open (they went through the same client).
+        """
+        revision = self._revision()
+        if revision == self._seen_revision:
+            return
+        with self._follow_lock:
+            if revision == self._seen_revision:
+                return
+            if revision not in self._own_revisions and not is_url(self.location):
+                log.info("the store at %s was changed by another process; re-opening it", self.location)
+                forget_client(self.location)
+                self._client = open_client(self.location, create=False)
+                self._chunks, self._articles = _collections(self._client, self.location, create=False)
+            self._forget_hits()
+            self._seen_revision = revision
+
+    # -- lexical ------------------------------------------------------------------------
 
     def _lexical_dir(self) -> Path | None:
         return None if is_url(self.location) else Path(self.location) / "lexical"
@@ -387,14 +336,14 @@ class Store:
     @_server_calls
     def refresh_lexical(self, force: bool = False) -> LexicalIndex:
         """The BM25 index for the store's current state, loading or rebuilding as needed."""
-        now = time.monotonic()
-        if self._lexical is not None and not force and now - self._lexical_checked < _LEXICAL_CHECK_SECONDS:
+        self._follow_writers()
+        revision = self._seen_revision
+        if self._lexical is not None and not force and self._lexical_revision == revision:
             return self._lexical
-        self._lexical_checked = now
-        stamp = self._stamp()
+        stamp = self.stamp()
+        self._lexical_revision = revision
         if self._lexical is not None and self._lexical.stamp == stamp:
             return self._lexical
-        self._forget_hits()  # the store changed since the index was read: cached chunks may be gone
         directory = self._lexical_dir()
         saved = LexicalIndex.load(directory) if directory else None
         if saved is not None and saved.stamp == stamp:
@@ -407,7 +356,7 @@ class Store:
             texts.extend(batch_texts)
         log.info("building the lexical index over %d chunks", len(ids))
         self._lexical = LexicalIndex.build(ids, texts, stamp)
-        if directory:
+        if directory and self._writing:
             self._lexical.save(directory)
         return self._lexical
 
@@ -416,21 +365,95 @@ class Store:
         """Up to `n` (chunk_id, bm25 score) pairs, best first."""
         return self.refresh_lexical().search(query, n)
 
+    # -- repair -------------------------------------------------------------------------
+
+    @_server_calls
+    def verify(self) -> repair.Verification:
+        """Check that every chunk's vector reads back and finds its own chunk, and that the counts agree."""
+        records = self.articles()
+        ids = repair.all_ids(self._chunks)
+        vectors: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _BATCH):
+            vectors |= repair.readable_vectors(self._chunks, ids[start : start + _BATCH])
+        return repair.Verification(
+            location=str(self.location),
+            chunks=len(ids),
+            recorded=sum(r.chunks for r in records if r.content_hash != _PENDING),
+            pending=sum(r.content_hash == _PENDING for r in records),
+            unreadable=len(ids) - len(vectors),
+            lost=repair.count_lost(self._chunks, vectors),
+        )
+
+    @_server_calls
+    def rebuild(self, embed: Callable[[list[str]], np.ndarray]) -> tuple[int, int]:
+        """Re-create the vector index from the stored chunks; (chunks, chunks re-embedded with `embed`).
+
+        The chunks are copied into a new collection, which then takes the old one's place; a rebuild
+        cut short leaves either the old collection or the complete new one (`open_store` finishes it).
+        Hold `writing()` around it.
+        """
+        self._forget_hits()
+        _drop(self._client, REBUILDING)
+        target = self._client.create_collection(
+            REBUILDING, configuration={"hnsw": {"space": "cosine"}}, metadata=self._current_chunks_metadata() or None,
+            embedding_function=None,
+        )
+        copied = repair.copy_chunks(self._chunks, target, embed)
+        self._client.delete_collection(CHUNKS)
+        target.modify(name=CHUNKS)
+        self._chunks = self._client.get_collection(CHUNKS, embedding_function=None)
+        self._renew_revision()
+        return copied
+
+
+def _drop(client, name: str) -> None:
+    """Delete a collection if it exists."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        client.delete_collection(name)
+    except NotFoundError:
+        pass
+
+
+def _collections(client, location: str | Path, create: bool) -> tuple:
+    """(chunks, articles) collections; a rebuild that stopped after removing the old chunks is finished first."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        try:
+            chunks = client.get_collection(CHUNKS, embedding_function=None)
+        except NotFoundError:
+            try:
+                client.get_collection(REBUILDING, embedding_function=None).modify(name=CHUNKS)
+            except NotFoundError:
+                if not create:
+                    raise StoreError(f"The store at {location} is empty. Run: citeqa ingest data/articles --store {location}") from None
+            chunks = client.get_or_create_collection(CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        if create:
+            articles = client.get_or_create_collection(ARTICLES, embedding_function=None)
+        else:
+            articles = client.get_collection(ARTICLES, embedding_function=None)
+    except StoreError:
+        raise
+    except Exception as err:
+        if not create and isinstance(err, NotFoundError):
+            raise StoreError(f"The store at {location} is empty. Run: citeqa ingest data/articles --store {location}") from None
+        raise StoreError(f"The store at {location} is unreadable ({first_line(err)}). Move it aside and re-ingest.") from None
+    return chunks, articles
+
 
 def open_store(location: str | Path, create: bool = False) -> Store:
     """Open the store at a directory or Chroma server URL; `create` allows a new one."""
-    client = _client(location, create)
+    client = open_client(location, create)
+    chunks, articles = _collections(client, location, create)
     try:
-        if create:
-            chunks = client.get_or_create_collection(
-                CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-            )
-            articles = client.get_or_create_collection(ARTICLES, embedding_function=None)
-        else:
-            chunks = client.get_collection(CHUNKS, embedding_function=None)
-            articles = client.get_collection(ARTICLES, embedding_function=None)
+        return Store(location, client, chunks, articles)
     except Exception as err:
-        if not create and "does not exist" in str(err).lower():
-            raise StoreError(f"The store at {location} is empty. Run: citeqa ingest data/articles --store {location}")
-        raise StoreError(f"The store at {location} is unreadable ({_first_line(err)}). Move it aside and re-ingest.")
-    return Store(location, client, chunks, articles)
+        raise StoreError(f"The store at {location} is unreadable ({first_line(err)}). Move it aside and re-ingest.") from None
+
+
+def reopen_store(location: str | Path) -> Store:
+    """Open the store at `location` afresh, not through this process's cached client (e.g. after it broke)."""
+    forget_client(location)
+    return open_store(location)

@@ -21,6 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the packaged model must load wit
 from ingest.embed import Embedder, load_embedder  # noqa: E402
 from ingest.load import SUPPORTED_SUFFIXES, load_document  # noqa: E402
 from ingest.sentences import Span  # noqa: E402
+from store.connection import forget_client  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -94,20 +95,6 @@ def expected_chunk_ids(folder: Path, embedder, settings=None) -> dict[str, set[s
     return out
 
 
-def forget_client(location) -> None:
-    """Drop Chroma's cached in-process client for one store path, so the next open reads the files afresh.
-
-    Only this path's entry goes: other session fixtures keep their live clients.
-    """
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    target = Path(location).resolve()
-    for identifier in list(SharedSystemClient._identifier_to_system):
-        if identifier and Path(identifier).resolve() == target:
-            SharedSystemClient._identifier_to_system.pop(identifier, None)
-            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-
-
 def reopen(location):
     """Open a store as a new process would (after `forget_client`)."""
     from store.chroma import open_store
@@ -142,5 +129,5 @@ def assert_store_complete(location, folder: Path, embedder) -> dict[str, set[str
         assert record.chunks == len(expected[path.stem])
     lexical = LexicalIndex.load(Path(location) / "lexical")
     assert lexical is not None and set(lexical.chunk_ids) == set(chunks) and len(lexical.chunk_ids) == len(chunks)
-    assert lexical.stamp == store._stamp()
+    assert lexical.stamp == store.stamp()
     return expected

@@ -141,3 +141,18 @@ def test_unknown_sources(tmp_path: Path) -> None:
     )
     assert unknown_sources(read_examples(path), {"a1"}) == ["b9", "zz"]
     assert unknown_sources(read_examples(path), ["a1", "b9", "zz"]) == []
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8") + b"\n")
+    assert [example.id for example in read_examples(path)] == ["q1"]
+
+
+def test_a_non_utf8_byte_is_reported_by_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.jsonl"
+    second = '{"id": "q2", "question": "Caf\u00e9?", "answers": [], "sources": []}'
+    path.write_bytes(GOOD.encode("utf-8") + b"\n\n" + second.encode("latin-1") + b"\n")
+    with pytest.raises(DatasetError) as err:
+        read_examples(path)
+    assert str(err.value) == f"{path}:3: not UTF-8 (byte 0xe9 at column 30); re-save the file as UTF-8"

@@ -124,3 +124,14 @@ def test_modes_are_exclusive_and_documented(tmp_path: Path) -> None:
     assert eval_cli("--compare", "a", "b", "--beir", "c").exit_code == 1
     result = eval_cli("--help")
     assert result.exit_code == 0 and "--compare" in result.stdout and "--beir" in result.stdout
+
+
+@pytest.mark.parametrize("where", ["an existing file", "a path under a file"])
+def test_an_unusable_out_fails_before_any_question(store_dir: str, dataset: Path, tmp_path: Path, where: str) -> None:
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("not a folder")
+    out = blocker if where == "an existing file" else blocker / "run"
+    result = eval_cli("--dataset", str(dataset), "--store", store_dir, "--out", str(out))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and str(out) in result.stderr, result.stderr
+    assert "asking" not in result.stderr and blocker.read_text() == "not a folder"

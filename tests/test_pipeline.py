@@ -179,3 +179,29 @@ def test_manifest_hashes_are_versioned_file_hashes(folder, tmp_path, embedder) -
     record = reopen(location).manifest()["003_1166b264bf1f7c06"]
     assert record.content_hash == versioned_hash(folder / "003_1166b264bf1f7c06.txt")
     assert record.content_hash.startswith(f"v{pipeline.PIPELINE_VERSION}:")
+
+
+def test_symlinked_articles_use_the_links_name_and_go_with_the_link(tmp_path, embedder) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(ARTICLES / "003_1166b264bf1f7c06.txt", elsewhere / "target.txt")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ARTICLES / "004_43fe3f8e97f79a18.txt", folder)
+    (folder / "linked.txt").symlink_to(elsewhere / "target.txt")
+    (folder / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (folder / "loop-a.txt").symlink_to(folder / "loop-b.txt")
+    (folder / "loop-b.txt").symlink_to(folder / "loop-a.txt")
+    location = tmp_path / "store"
+    report, _ = run([folder], location, embedder)
+    manifest = reopen(location).manifest()
+    assert set(manifest) == {"004_43fe3f8e97f79a18", "linked"}  # the link's own name, not its target's
+    assert manifest["linked"].path == str(folder / "linked.txt")
+    assert len(report.skipped) == 3, report.skipped
+    assert any(str(folder / "dangling.txt") in r and "missing.txt, which does not exist" in r for r in report.skipped)
+    for name in ("loop-a.txt", "loop-b.txt"):
+        assert any(str(folder / name) in r and "symbolic link loop" in r for r in report.skipped), report.skipped
+
+    (folder / "linked.txt").unlink()
+    report, _ = run([folder], location, embedder)
+    assert report.removed == 1 and set(reopen(location).manifest()) == {"004_43fe3f8e97f79a18"}

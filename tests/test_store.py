@@ -12,10 +12,11 @@ import pytest
 from ingest.chunk import chunk_document
 from ingest.load import load_document
 from store.chroma import StoreError, StoreSettings, open_store
+from store.connection import forget_client
 from store.records import ArticleRecord, ChunkSettings, EmbeddedArticle
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES, forget_client  # noqa: E402
+from tests.model_fixtures import ARTICLES  # noqa: E402
 
 pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
 
@@ -217,16 +218,31 @@ def test_a_re_ingested_article_loses_metadata_it_no_longer_has(tmp_path, embedde
     assert (got.content_hash, got.author, got.date, got.source) == ("v1:b", None, None, None)
 
 
+def test_chroma_and_file_failures_become_one_line_store_errors(tmp_path) -> None:
+    import sqlite3
+
+    from chromadb.errors import InternalError
+
+    from store.connection import as_store_error
+
+    for err in (sqlite3.OperationalError("no such table: collections"), InternalError("Error getting embedding\nmore"), OSError(5, "I/O error")):
+        failure = as_store_error(err, tmp_path)
+        assert isinstance(failure, StoreError) and str(tmp_path) in str(failure) and "\n" not in str(failure)
+    same = StoreError("already one line")
+    assert as_store_error(same, tmp_path) is same
+    assert as_store_error(ValueError("a bug, not the store"), tmp_path) is None  # stays a traceback
+
+
 def test_every_write_changes_the_stamp_other_readers_see(tmp_path, embedded) -> None:
     writer = open_store(tmp_path / "s", create=True)
     writer.record_settings(SETTINGS)
     put(writer, embedded[0])
     reader = open_store(tmp_path / "s")  # another Store on the same folder, as a second replica holds
-    before = reader._stamp()
-    assert before == writer._stamp()
+    before = reader.stamp()
+    assert before == writer.stamp()
     put(writer, embedded[0])  # rewritten with the same chunks: the chunk count alone would not show it
-    assert reader._stamp() != before
-    after = reader._stamp()
+    assert reader.stamp() != before
+    after = reader.stamp()
     writer.remove_article(embedded[0][0].article_id)
-    assert reader._stamp() != after
+    assert reader.stamp() != after
     assert writer.settings == SETTINGS  # the revision token does not disturb the recorded settings
