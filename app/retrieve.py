@@ -28,9 +28,9 @@ class RetrievalSettings:
 
     k: int = 8  # chunks handed to answer composition
     candidates: int = 40  # taken from each retriever before fusion
-    fusion: Fusion = "rrf"  # "rrf": weighted reciprocal rank fusion; "scores": weighted sum of scores over each top score
-    rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
-    dense_weight: float = 0.5  # the dense retriever's share of the fused score; BM25 gets the rest
+    fusion: Fusion = "scores"  # "scores": weighted sum of each side's scores over its top score; "rrf": weighted RRF
+    rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al. 2009), for fusion="rrf"
+    dense_weight: float = 0.7  # the dense retriever's share of the fused score; BM25 gets the rest
     per_article: int = 3  # at most this many of the k chunks from one article
 
     def __post_init__(self) -> None:

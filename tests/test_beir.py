@@ -134,7 +134,7 @@ def test_fit_picks_the_best_grid_point_and_replays_the_retrieval_ask_runs(store_
         ranked = {q: list(docs) for q, docs in run.items()}
         expected = sum(ndcg_at_k(ranked[q], set(rel), 10) for q, rel in data.qrels.items()) / len(data.qrels)
         assert point.ndcg10 == pytest.approx(expected, abs=1e-6)
-    assert set(result.train) == {"dense", "bm25", "hybrid", "bm25 (reference)", "hybrid (reference)"}
+    assert set(result.train) == {"dense", "bm25", "hybrid", "bm25 (reference)", "hybrid (reference)", "hybrid (ask's candidates)"}
     assert result.train["hybrid"]["NDCG@10"] == pytest.approx(result.best.ndcg10, abs=1e-4)
     again = fit(open_store(store_dir), embedder, data, grid)
     assert again.best == result.best  # deterministic
