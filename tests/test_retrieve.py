@@ -14,11 +14,11 @@ def hit(chunk_id: str, article_id: str, score: float = 0.0) -> Hit:
 
 
 def test_reciprocal_rank_fusion_adds_weighted_reciprocal_ranks() -> None:
-    scores = fuse([("a", 0.9), ("b", 0.8)], [("b", 3.0)], RetrievalSettings(rrf_k=60, dense_weight=0.5))
+    scores = fuse([("a", 0.9), ("b", 0.8)], [("b", 3.0)], RetrievalSettings(fusion="rrf", rrf_k=60, dense_weight=0.5))
     assert scores["a"] == 0.5 / 61
     assert scores["b"] == 0.5 / 62 + 0.5 / 61
     assert max(scores, key=scores.get) == "b"
-    dense_heavy = fuse([("a", 0.9), ("b", 0.8)], [("b", 3.0)], RetrievalSettings(rrf_k=60, dense_weight=0.9))
+    dense_heavy = fuse([("a", 0.9), ("b", 0.8)], [("b", 3.0)], RetrievalSettings(fusion="rrf", rrf_k=60, dense_weight=0.9))
     assert dense_heavy["a"] == pytest.approx(0.9 / 61) and dense_heavy["b"] == pytest.approx(0.9 / 62 + 0.1 / 61)
 
 
