@@ -23,6 +23,7 @@ def test_quick_bench_prints_the_required_keys_and_compares_the_runners(tmp_path)
     assert out["synthetic_corpus"]["chunks"] > 0
     assert out["ask"]["200"]["chunks"] == 200 and out["ask"]["200"]["p95_ms"] >= out["ask"]["200"]["p50_ms"]
     assert "OnnxEmbedder" in out["embedder"]
+    assert out["ask_cold_s"] == out["ask_cli"]["cold_start_s"] > 0 and out["ask_cli"]["imports_torch"] is False
     runners = out["onnx"]
     assert runners["cosine_to_fp32"]["min"] > 0.98  # int8 vectors stand in for fp32 ones
     assert runners["torch_ingest_overhead_ratio"] > 0 and runners["ingest_vs_torch_encode"] > 0
