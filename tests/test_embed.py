@@ -165,7 +165,7 @@ def test_an_unwritable_cache_folder_still_gives_a_working_model(tmp_path: Path, 
 
 # Printed by the `citeqa ask` process as it exits: which heavy libraries its answer path imported.
 _IMPORT_PROBE = ("import atexit, sys; atexit.register(lambda: print('imported:', sorted(m for m in "
-                 "('torch', 'sentence_transformers', 'transformers', 'gradio', 'matplotlib') if m in sys.modules), "
+                 "('torch', 'sentence_transformers', 'transformers', 'gradio', 'matplotlib', 'bm25s', 'scipy', 'numba') if m in sys.modules), "
                  "file=sys.stderr)); from citeqa.cli import run; run()")
 
 
