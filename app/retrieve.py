@@ -1,6 +1,7 @@
-"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank fusion, with a per-article cap.
+"""Hybrid retrieval: dense (Chroma) + BM25, fused (weighted reciprocal ranks or scores), with a per-article cap.
 
 `search` ranks candidates by id and score only (no chunk text or sentence vectors read);
+`combine` is its fusion step on given rankings (what `eval.fit` replays for each setting);
 `cap_per_article` picks the few that answering reads and `read_hits` fetches just those.
 `rank_articles` turns any ranking into the unique article ids the evaluation scores.
 Dense-only and BM25-only modes exist so the benchmarks can compare them side by side.
@@ -17,21 +18,29 @@ from store.chroma import Store
 from store.records import Hit, article_of
 
 Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["rrf", "scores"]
+FUSIONS: tuple[Fusion, ...] = ("rrf", "scores")
 
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    """Knobs of hybrid retrieval."""
+    """Knobs of hybrid retrieval. The fusion defaults were fitted on BEIR SciFact train (`python -m eval.fit`)."""
 
     k: int = 8  # chunks handed to answer composition
     candidates: int = 40  # taken from each retriever before fusion
-    rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
+    fusion: Fusion = "scores"  # "scores": weighted sum of each side's scores over its top score; "rrf": weighted RRF
+    rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al. 2009), for fusion="rrf"
+    dense_weight: float = 0.7  # the dense retriever's share of the fused score; BM25 gets the rest
     per_article: int = 3  # at most this many of the k chunks from one article
 
     def __post_init__(self) -> None:
-        for name in ("k", "candidates", "per_article"):
+        for name in ("k", "candidates", "per_article", "rrf_k"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be greater than 0. Currently, {name} is {getattr(self, name)}")
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}. Currently, it is {self.fusion!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be between 0 and 1. Currently, it is {self.dense_weight}")
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,21 @@ class _FromArticle(Protocol):
 Ranked = TypeVar("Ranked", bound=_FromArticle)
 
 
-def fuse(dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], rrf_k: int) -> dict[str, float]:
-    """RRF scores by chunk id. Example: dense [a, b], lexical [b] -> b: 1/62 + 1/61, a: 1/61."""
+def fuse(dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], settings: RetrievalSettings) -> dict[str, float]:
+    """Fused scores by chunk id from two (chunk id, score) rankings, best first; a chunk missing from one adds 0 there.
+
+    "rrf": w / (rrf_k + dense rank) + (1 - w) / (rrf_k + BM25 rank), w = `dense_weight`.
+    Example, w = 0.5, rrf_k = 60: dense [a, b], lexical [b] -> b: 0.5/62 + 0.5/61, a: 0.5/61.
+    "scores": w * cosine / top cosine + (1 - w) * bm25 / top bm25 (each side's own top score is 1; the
+    theoretical minimum 0 stays 0, so how deep the lists go changes nothing).
+    """
+    weights = (settings.dense_weight, 1.0 - settings.dense_weight)
     scores: dict[str, float] = {}
-    for ranking in (dense, lexical):
-        for rank, (chunk_id, _) in enumerate(ranking, 1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+    for weight, ranking in zip(weights, (dense, lexical)):
+        top = max((score for _, score in ranking), default=0.0)
+        for rank, (chunk_id, score) in enumerate(ranking, 1):
+            share = 1.0 / (settings.rrf_k + rank) if settings.fusion == "rrf" else (score / top if top > 0 else 0.0)
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * share
     return scores
 
 
@@ -93,12 +111,20 @@ def search(
     """All candidates, best first, with dense/lexical/fused scores (not yet capped)."""
     dense = store.nearest(query_vector, settings.candidates) if mode != "bm25" else []
     lexical = store.lexical_search(query, settings.candidates) if mode != "dense" else []
+    return combine(dense, lexical, settings, mode)
+
+
+def combine(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], settings: RetrievalSettings, mode: Mode = "hybrid"
+) -> list[Candidate]:
+    """Candidates from each retriever's (chunk id, score) ranking (at most `settings.candidates` of each), best first."""
+    dense, lexical = dense[: settings.candidates], lexical[: settings.candidates]
     if mode == "dense":
         return [Candidate(i, article_of(i), score, dense=score) for i, score in dense]
     if mode == "bm25":
         return [Candidate(i, article_of(i), score, lexical=score) for i, score in lexical]
     dense_scores, lexical_scores = dict(dense), dict(lexical)
-    fused = fuse(dense, lexical, settings.rrf_k)
+    fused = fuse(dense, lexical, settings)
     order = sorted(fused, key=lambda i: fused[i], reverse=True)
     return [Candidate(i, article_of(i), fused[i], dense_scores.get(i), lexical_scores.get(i)) for i in order]
 

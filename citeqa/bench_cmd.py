@@ -100,7 +100,11 @@ def _print_tables(r: dict) -> None:
         serve = r["serve"]
         main.add_row("serve: cold start → first answer", f"{serve.get('cold_start_s', serve.get('error'))} s")
         main.add_row("serve: peak RSS (VmHWM)", f"{serve.get('peak_rss_mb')} MB")
-        main.add_row("ask (CLI): cold start → answer", f"{r['ask_cli'].get('cold_start_s', r['ask_cli'].get('error'))} s")
+    cli = r["ask_cli"]
+    runs = f" (median of {len(cli['runs_s'])}: {cli['runs_s']}; first run {cli['first_run_s']} s; torch imported: {cli['imports_torch']})"
+    main.add_row("ask (CLI): cold start → answer", f"{cli['cold_start_s']} s{runs}" if "runs_s" in cli else cli["error"])
+    for note in r.get("skipped", []):
+        main.add_row("skipped", note)
     main.add_row("load average before / after", f"{r['load_before']} / {r['load_after']} ({r['cpus']} CPUs)")
     console.print(main)
     for corpus, side in r.get("peers", {}).items():

@@ -1,17 +1,19 @@
 """BEIR-format retrieval benchmark: dense, BM25 and hybrid retrieval scored at document level.
 
 A BEIR directory holds `corpus.jsonl` (`_id`, `title`, `text`), `queries.jsonl`
-(`_id`, `text`) and `qrels/test.tsv` (header, then query-id, corpus-id, score).
-The corpus is ingested through the normal pipeline into its own store (unchanged
-abstracts are not re-embedded); each test query's chunk hits become a document
-ranking (a document ranks where its best chunk ranks), scored by ranx.
+(`_id`, `text`) and `qrels/test.tsv` (header, then query-id, corpus-id, score); `eval.fit`
+reads `qrels/train.tsv` the same way.
+The corpus is ingested through the normal pipeline into its own store (a document's
+text is its title, a blank line, then its text; unchanged documents are not re-embedded);
+each test query's chunk hits become a document ranking (a document ranks where its best
+chunk ranks), scored by ranx.
 `published_baselines` reads the figures a dataset's README lists, when it has any.
 
-Non-goals: other qrels splits, graded-relevance analysis, downloading datasets.
+Non-goals: graded-relevance analysis, downloading datasets.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import hashlib
 import json
 from pathlib import Path
@@ -73,22 +75,25 @@ def _qrels(path: Path) -> dict[str, dict[str, int]]:
 
 
 def document(record: dict, name: str) -> Document:
-    """A corpus record as a Document. Example: {"_id": "7", "title": "T", "text": "X."} -> Document("7", "T", "X.", ...)."""
-    title, text = str(record.get("title") or ""), str(record["text"])
+    """A corpus record as a Document whose text opens with its title, as any article's does (and as BEIR's
+    published baselines index title + text). Example: {"_id": "7", "title": "T", "text": "X."} ->
+    Document("7", "T", "T\n\nX.", ...)."""
+    title, body = str(record.get("title") or "").strip(), str(record["text"])
+    text = f"{title}\n\n{body}" if title else body
     digest = hashlib.sha256((title + text).encode("utf-8")).hexdigest()
     return Document(article_id=str(record["_id"]), title=title, text=text, content_hash=digest, path=f"{PATH_PREFIX}{name}")
 
 
-def load_beir(directory: Path) -> BeirSet:
-    """Read corpus, queries and test qrels; keep only queries that have judgments."""
+def load_beir(directory: Path, split: str = "test") -> BeirSet:
+    """Read corpus, queries and the `split`'s qrels (qrels/<split>.tsv); keep only queries that have judgments."""
     directory = Path(directory)
     name = directory.resolve().name
     docs = tuple(document(r, name) for r in _jsonl(directory / "corpus.jsonl") if str(r["text"]).strip())
-    qrels = _qrels(directory / "qrels" / "test.tsv")
+    qrels = _qrels(directory / "qrels" / f"{split}.tsv")
     queries = {str(r["_id"]): str(r["text"]) for r in _jsonl(directory / "queries.jsonl") if str(r["_id"]) in qrels}
     missing = sorted(set(qrels) - set(queries))
     if missing:
-        raise BeirError(f"every query in qrels/test.tsv must be in queries.jsonl. Currently, {missing[:5]} are not")
+        raise BeirError(f"every query in qrels/{split}.tsv must be in queries.jsonl. Currently, {missing[:5]} are not")
     return BeirSet(name, docs, queries, {q: qrels[q] for q in queries})
 
 
@@ -104,9 +109,13 @@ def build_store(data: BeirSet, store: Store, embedder: Embedder) -> Iterator[Pro
 
 
 def document_run(store: Store, embedder: Embedder, queries: dict[str, str], mode: Mode,
-                 on_query: Callable[[], None] | None = None) -> dict[str, dict[str, float]]:
-    """query id -> {doc id: score}, documents ranked by their best chunk (score = 1 / rank)."""
-    settings = RetrievalSettings(candidates=CANDIDATES)
+                 on_query: Callable[[], None] | None = None,
+                 settings: RetrievalSettings = RetrievalSettings()) -> dict[str, dict[str, float]]:
+    """query id -> {doc id: score}, documents ranked by their best chunk (score = 1 / rank).
+
+    `settings` are `ask`'s retrieval settings, with at least CANDIDATES chunks from each retriever.
+    """
+    settings = replace(settings, candidates=max(settings.candidates, CANDIDATES))
     ids = list(queries)
     vectors = embedder.embed_queries([queries[q] for q in ids]) if mode != "bm25" else [None] * len(ids)
     run: dict[str, dict[str, float]] = {}

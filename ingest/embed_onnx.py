@@ -124,19 +124,23 @@ class OnnxEmbedder:
         config = json.loads((self.model_dir / "sentence_bert_config.json").read_text())
         self.max_wordpieces = int(config.get("max_seq_length", 512))
 
-    @cached_property
-    def _tokenizer(self):
+    def _load_tokenizer(self):
         from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        return Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+
+    @cached_property
+    def _tokenizer(self):
+        """Neither truncating nor padding: for measuring texts (ingest only)."""
+        tokenizer = self._load_tokenizer()
         tokenizer.no_truncation()
         tokenizer.no_padding()
         return tokenizer
 
     @cached_property
     def _batch_tokenizer(self):
-        """Truncating at the model limit and padding each batch to its longest text."""
-        tokenizer = self._tokenizer.__class__.from_str(self._tokenizer.to_str())
+        """Truncating at the model limit and padding each batch to its longest text (a query loads only this one)."""
+        tokenizer = self._load_tokenizer()
         tokenizer.enable_truncation(self.max_wordpieces)
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
         return tokenizer

@@ -1,78 +1,156 @@
-"""BM25 over chunk texts (bm25s), saved beside the Chroma store and rebuilt from it.
+"""BM25 over chunk texts: built with bm25s, saved beside the Chroma store, searched from memory-mapped arrays.
 
 The index is derived data: Chroma's documents are the source of truth, and a
-`stamp` (chunk count + manifest digest) says which state of the store the index
+`stamp` (chunk count + revision token) says which state of the store the index
 was built from. A stale or missing index is rebuilt rather than patched, which
 keeps it correct after crashes and lets several server replicas each build their
 own. This module does no fusion or ranking beyond BM25 itself.
+
+bm25s builds the index (its "lucene" BM25 precomputes every document-term score
+into a sparse matrix, one column per term). Searching only sums a query's columns,
+so a search reads the saved arrays with numpy (memory-mapped) and never imports
+bm25s, whose package import pulls scipy (and numba where installed): that keeps
+`citeqa ask` from paying for them on every process start.
 """
 
 import json
 import logging
+import re
+import shutil
+import uuid
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import bm25s
+import numpy as np
 import Stemmer
 
 log = logging.getLogger(__name__)
-# bm25s configures its logger to print DEBUG lines on import; keep library output quiet.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+# bm25s's `stopwords="en"` (Lucene's English stop set), spelled out so searching needs no bm25s import;
+# a test checks that it equals bm25s.stopwords.STOPWORDS_EN.
+STOPWORDS_EN = (
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
+    "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+    "will", "with",
+)
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) default token pattern
+_STOPWORDS = frozenset(STOPWORDS_EN)
 _STEMMER = Stemmer.Stemmer("english")
+_FORMAT = 2  # bump when the saved layout changes: older folders then read as stale and are rebuilt
+_ARRAYS = ("data", "indices", "indptr")
 
 
-def _tokenize(texts: Sequence[str]) -> list[list[str]]:
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
+@dataclass(frozen=True)
+class Bm25Params:
+    """BM25's term-frequency saturation (k1) and length normalisation (b)."""
+
+    # Fitted on BEIR SciFact train (`python -m eval.fit`) together with app.retrieve's fusion; bm25s's own
+    # defaults are k1 = 1.5, b = 0.75.
+    k1: float = 0.9
+    b: float = 0.4
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed terms as bm25s indexes them. Example: "The grants were promised" -> ["grant", "were", "promis"]."""
+    return _STEMMER.stemWords([t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS])
 
 
 class LexicalIndex:
     """BM25 over a fixed list of chunk ids and texts."""
 
-    def __init__(self, chunk_ids: Sequence[str], stamp: str, retriever: bm25s.BM25 | None) -> None:
+    def __init__(
+        self, chunk_ids: Sequence[str], stamp: str, arrays: dict[str, np.ndarray] | None = None,
+        vocab: dict[str, int] | None = None, params: Bm25Params = Bm25Params(),
+    ) -> None:
         self.chunk_ids = list(chunk_ids)
         self.stamp = stamp
-        self._retriever = retriever
+        self.params = params
+        self._arrays = arrays or {}
+        self._vocab = vocab or {}
 
     @classmethod
-    def build(cls, chunk_ids: Sequence[str], texts: Sequence[str], stamp: str) -> "LexicalIndex":
-        """Index `texts` (parallel to `chunk_ids`)."""
+    def build(cls, chunk_ids: Sequence[str], texts: Sequence[str], stamp: str, params: Bm25Params = Bm25Params()) -> "LexicalIndex":
+        """Index `texts` (parallel to `chunk_ids`) with bm25s."""
         if not chunk_ids:
-            return cls([], stamp, None)
-        retriever = bm25s.BM25()
-        retriever.index(_tokenize(texts), show_progress=False)
-        return cls(chunk_ids, stamp, retriever)
+            return cls([], stamp, params=params)
+        import bm25s  # only building needs it (see the module docstring)
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it prints DEBUG lines otherwise
+        tokens = bm25s.tokenize(list(texts), stopwords=list(STOPWORDS_EN), stemmer=_STEMMER, show_progress=False)
+        retriever = bm25s.BM25(k1=params.k1, b=params.b, method="lucene")
+        retriever.index(tokens, show_progress=False)
+        arrays = {name: np.asarray(retriever.scores[name]) for name in _ARRAYS}
+        return cls(chunk_ids, stamp, arrays, {str(t): int(i) for t, i in retriever.vocab_dict.items()}, params)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk (parallel to `chunk_ids`) for `query`."""
+        ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab]
+        if not ids or not self.chunk_ids:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        indptr = self._arrays["indptr"]
+        spans = [(int(indptr[i]), int(indptr[i + 1])) for i in ids]
+        rows = np.concatenate([self._arrays["indices"][a:b] for a, b in spans])
+        values = np.concatenate([self._arrays["data"][a:b] for a, b in spans])
+        return np.bincount(rows, weights=values, minlength=len(self.chunk_ids)).astype(np.float32)
 
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
-        """Up to `n` (chunk_id, bm25 score) pairs with a positive score, best first."""
-        if self._retriever is None or n <= 0:
+        """Up to `n` (chunk_id, bm25 score) pairs with a positive score, best first (ties: index order)."""
+        if n <= 0 or not self.chunk_ids:
             return []
-        tokens = _tokenize([query])
-        if not tokens[0]:
-            return []
-        k = min(n, len(self.chunk_ids))
-        rows, scores = self._retriever.retrieve(tokens, k=k, show_progress=False, n_threads=0)  # 0: inline, no thread pool
-        return [(self.chunk_ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        scores = self.scores(query)
+        top = np.flatnonzero(scores > 0)
+        if len(top) > n:
+            top = top[np.argpartition(-scores[top], n - 1)[:n]]
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(self.chunk_ids[int(r)], float(scores[r])) for r in top]
 
     def save(self, directory: Path) -> None:
-        """Write the index to `directory` (replacing what was there)."""
+        """Write the index to `directory`, replacing what was there.
+
+        Each save writes a new generation folder and then swaps `citeqa.json` to point at it, so a reader
+        in another process never sees a mix of old and new arrays, and one that has them memory-mapped
+        keeps reading its (unlinked) files.
+        """
         directory.mkdir(parents=True, exist_ok=True)
-        if self._retriever is not None:
-            self._retriever.save(str(directory), show_progress=False)
-        # The stamp goes last: a crash before this line leaves an index that reads as stale.
-        meta = {"stamp": self.stamp, "chunk_ids": self.chunk_ids}
-        partial = directory / "citeqa.json.tmp"
+        generation = f"gen-{uuid.uuid4().hex[:12]}"
+        (directory / generation).mkdir()
+        for name, array in self._arrays.items():
+            np.save(directory / generation / f"{name}.npy", array)
+        (directory / generation / "vocab.json").write_text(json.dumps(self._vocab))
+        # The stamp goes last: a crash before this line leaves the previous index (which reads as stale).
+        meta = {"format": _FORMAT, "stamp": self.stamp, "params": asdict(self.params), "arrays": generation,
+                "chunk_ids": self.chunk_ids}
+        previous = _saved_generation(directory)
+        partial = directory / f"citeqa.json.{generation}.tmp"
         partial.write_text(json.dumps(meta))
         partial.replace(directory / "citeqa.json")
+        if previous:
+            shutil.rmtree(directory / previous, ignore_errors=True)
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalIndex | None":
-        """The index saved in `directory`, or None when absent or unreadable."""
+    def load(cls, directory: Path, params: Bm25Params = Bm25Params()) -> "LexicalIndex | None":
+        """The index saved in `directory` (arrays memory-mapped), or None when absent, unreadable or built
+        with other BM25 parameters."""
         try:
             meta = json.loads((directory / "citeqa.json").read_text())
-            retriever = bm25s.BM25.load(str(directory), mmap=False, show_progress=False) if meta["chunk_ids"] else None
-        except (OSError, ValueError, KeyError) as err:
+            if meta.get("format") != _FORMAT or Bm25Params(**meta["params"]) != params:
+                log.info("lexical index at %s has another format or BM25 parameters; it will be rebuilt", directory)
+                return None
+            arrays, vocab, folder = None, None, directory / meta["arrays"]
+            if meta["chunk_ids"]:
+                arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+                vocab = json.loads((folder / "vocab.json").read_text())
+        except (OSError, ValueError, KeyError, TypeError) as err:
             log.info("lexical index at %s not usable (%s); it will be rebuilt", directory, err)
             return None
-        return cls(meta["chunk_ids"], meta["stamp"], retriever)
+        return cls(meta["chunk_ids"], meta["stamp"], arrays, vocab, params)
 
+
+def _saved_generation(directory: Path) -> str | None:
+    """The generation folder `citeqa.json` points at now, if any."""
+    try:
+        name = json.loads((directory / "citeqa.json").read_text()).get("arrays")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) and name.startswith("gen-") else None

@@ -1,4 +1,5 @@
-"""eval.beir on a hand-written BEIR fixture: loading, store reuse, document-level runs, ranx agreement, CLI."""
+"""eval.beir and eval.fit on a hand-written BEIR fixture: loading, store reuse, document-level runs, ranx
+agreement, CLI, and the grid search that fits retrieval on a train split."""
 
 from dataclasses import replace
 import hashlib
@@ -9,10 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from citeqa.cli import app
+from app.retrieve import RetrievalSettings
 from eval.beir import BeirError, build_store, document_run, load_beir, published_baselines, score
+from eval.fit import DEFAULT_GRID, Grid, fit
 from eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from ingest.embed import Embedder, load_embedder
 from store.chroma import open_store
+from store.lexical import Bm25Params
 
 TINY = Path(__file__).parent / "fixtures" / "beir_tiny"
 
@@ -36,7 +40,8 @@ def test_load_keeps_judged_queries_and_hashes_documents() -> None:
     assert sorted(data.queries) == ["q1", "q2", "q3", "q4"]  # q5 has no judgments
     assert data.qrels["q1"] == {"d1": 1, "d8": 1}
     d1 = data.documents[0]
-    assert d1.article_id == "d1" and d1.title == "Honeybee navigation" and d1.text.startswith("Honeybees communicate")
+    assert d1.article_id == "d1" and d1.title == "Honeybee navigation"
+    assert d1.text.startswith("Honeybee navigation\n\nHoneybees communicate")  # the title opens the text, as in any article
     assert d1.content_hash == hashlib.sha256((d1.title + d1.text).encode()).hexdigest()
 
 
@@ -104,3 +109,36 @@ def test_cli_missing_dir_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["eval", "--beir", str(tmp_path), "--store", str(tmp_path / "s")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: a BEIR directory must hold corpus.jsonl. Currently, {tmp_path / 'corpus.jsonl'} does not exist"
+
+
+def test_the_train_split_has_its_own_queries() -> None:
+    train, test = load_beir(TINY, split="train"), load_beir(TINY)
+    assert sorted(train.queries) == ["q10", "q11", "q12", "q6", "q7", "q8", "q9"] and not set(train.queries) & set(test.queries)
+    assert train.qrels["q10"] == {"d8": 1, "d1": 1}
+
+
+def test_fit_picks_the_best_grid_point_and_replays_the_retrieval_ask_runs(store_dir: Path, embedder: Embedder) -> None:
+    data = load_beir(TINY, split="train")
+    settings = (RetrievalSettings(fusion="scores", dense_weight=0.9), RetrievalSettings(fusion="scores", dense_weight=0.1),
+                RetrievalSettings(), RetrievalSettings(fusion="scores"))
+    grid = Grid(bm25=(Bm25Params(), Bm25Params(k1=0.9, b=0.4)), retrieval=settings)
+    result = fit(open_store(store_dir), embedder, data, grid)
+    assert [(p.bm25, p.retrieval) for p in result.points] == [(b, s) for b in grid.bm25 for s in settings]  # grid order
+    scores = [p.ndcg10 for p in result.points]
+    assert result.best == result.points[scores.index(max(scores))]  # the best, the first of equals
+    assert len(set(scores)) > 1  # the sample tells the settings apart
+    # With the store's own BM25 (default parameters), each point's figure is what the real search path gives.
+    store = open_store(store_dir)
+    for point in result.points[: len(settings)]:
+        run = document_run(store, embedder, data.queries, "hybrid", settings=point.retrieval)
+        ranked = {q: list(docs) for q, docs in run.items()}
+        expected = sum(ndcg_at_k(ranked[q], set(rel), 10) for q, rel in data.qrels.items()) / len(data.qrels)
+        assert point.ndcg10 == pytest.approx(expected, abs=1e-6)
+    assert set(result.train) == {"dense", "bm25", "hybrid", "bm25 (reference)", "hybrid (reference)", "hybrid (ask's candidates)"}
+    assert result.train["hybrid"]["NDCG@10"] == pytest.approx(result.best.ndcg10, abs=1e-4)
+    again = fit(open_store(store_dir), embedder, data, grid)
+    assert again.best == result.best  # deterministic
+
+
+def test_the_defaults_are_a_point_of_the_fitting_grid() -> None:
+    assert Bm25Params() in DEFAULT_GRID.bm25 and RetrievalSettings() in DEFAULT_GRID.retrieval

