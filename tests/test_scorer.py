@@ -14,7 +14,7 @@ from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 def test_every_feature_is_named_and_documented_and_gates_are_marked() -> None:
     assert len(set(NAMES)) == len(NAMES)
     assert all(f.doc for f in FEATURES)
-    assert {f.name for f in FEATURES if f.gate} == {"missing_required", "author_bio"}
+    assert {f.name for f in FEATURES if f.gate} == {"missing_required", "missing_typed", "author_bio"}
 
 
 def test_the_committed_scorer_loads_with_its_training_record() -> None:
