@@ -67,7 +67,8 @@ def test_figures_of_a_perfect_and_a_reversed_scorer() -> None:
     groups += [Group(f"u{i}", f"r{i}", "x", 0, ("no", "no"), None) for i in range(20)]
     perfect = figures(groups, lambda q, s: np.array([0.9 if t == "yes" else 0.1 for t in s]))
     assert perfect["auc"] == 1.0 and perfect["top1"] == 1.0 and perfect["unanswerable_abstained"] == 1.0
-    reversed_ = figures(groups, lambda q, s: np.array([0.1 if t == "yes" else 0.9 for t in s]))
+    # the answer sentence lowest, and every unanswerable question's best sentence above every answerable one's
+    reversed_ = figures(groups, lambda q, s: np.array([0.1 if t == "yes" else 0.3 if q.startswith("q") else 0.9 for t in s]))
     assert reversed_["auc"] == 0.0 and reversed_["top1"] == 0.0
     assert perfect["false_abstention"] <= 0.05
 
