@@ -24,27 +24,18 @@ def export_int8(checkpoint: Path, out: Path, max_length: int) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from tokenizers import Tokenizer
-    from transformers import AutoModelForSequenceClassification
 
+    from app.training.model import MeanPoolCrossEncoder
     from ingest.embed_onnx import _quiet_root_logger
 
     out.mkdir(parents=True, exist_ok=True)
-    model = AutoModelForSequenceClassification.from_pretrained(str(checkpoint), attn_implementation="eager").eval()
-
-    class Logit(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-
+    model = MeanPoolCrossEncoder.load(checkpoint)
     example = tuple(torch.ones((2, 8), dtype=torch.int64) for _ in INPUTS)
     with tempfile.TemporaryDirectory(dir=out) as work, warnings.catch_warnings(), _quiet_root_logger():
         warnings.simplefilter("ignore")
         fp32 = Path(work) / "fp32.onnx"
         torch.onnx.export(
-            Logit(), example, str(fp32), input_names=list(INPUTS), output_names=["logits"],
+            model, example, str(fp32), input_names=list(INPUTS), output_names=["logits"],
             dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in INPUTS}, "logits": {0: "batch"}},
             opset_version=17, dynamo=False,
         )

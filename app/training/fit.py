@@ -1,4 +1,4 @@
-"""Fine-tune a cross-encoder: the packaged MiniLM with a fresh one-logit head, binary cross-entropy.
+"""Fine-tune a cross-encoder: the packaged MiniLM with a fresh one-logit head (mean-pooled), binary cross-entropy.
 
 Plain transformers + torch (sentence-transformers' trainer would pull in `datasets` and
 `accelerate` for what is a 30-line loop). Deterministic on CPU: seeded head, seeded order.
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class FitSettings:
     max_length: int = 128
     batch_size: int = 32
-    learning_rate: float = 4e-5
+    learning_rate: float = 3e-5
     warmup_share: float = 0.1
     weight_decay: float = 0.01
     epochs: int = 1
@@ -41,16 +41,14 @@ def base_model_path() -> Path:
 
 
 def load_base(base: Path, seed: int):
-    """(model, tokenizer): the base encoder with a new, seeded, single-logit classification head."""
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    """(model, tokenizer): the base encoder with a new, seeded, single-logit head (`MeanPoolCrossEncoder`)."""
+    from transformers import AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.set_verbosity_error()  # "newly initialized weights" is the point here
+    from app.training.model import MeanPoolCrossEncoder
+
     transformers_logging.disable_progress_bar()
-    torch.manual_seed(seed)
-    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1, attn_implementation="eager")
-    return model, AutoTokenizer.from_pretrained(str(base))
+    return MeanPoolCrossEncoder.from_base(base, seed), AutoTokenizer.from_pretrained(str(base))
 
 
 def encode(tokenizer, questions: Sequence[str], sentences: Sequence[str], max_length: int):
@@ -67,14 +65,14 @@ def torch_scorer(model, tokenizer, max_length: int, batch_size: int = 64) -> Cal
         with torch.inference_mode():
             for start in range(0, len(sentences), batch_size):
                 chunk = sentences[start : start + batch_size]
-                logits = model(**encode(tokenizer, [question] * len(chunk), chunk, max_length)).logits[:, 0]
+                logits = model(**encode(tokenizer, [question] * len(chunk), chunk, max_length))[:, 0]
                 out.append(torch.sigmoid(logits).numpy())
         return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
 
     return score
 
 
-def length_batches(pairs: Sequence[Pair], tokenizer, batch_size: int, seed: int, window: int = 50) -> list[list[Pair]]:
+def length_batches(pairs: Sequence[Pair], tokenizer, batch_size: int, seed: int, window: int = 8) -> list[list[Pair]]:
     """Batches of pairs of similar length (less padding), in a seeded random order: the pairs' order is
     cut into windows of `window` batches, each window sorted by length and cut into batches."""
     import random
@@ -115,7 +113,8 @@ def fine_tune(pairs: Sequence[Pair], validation: Sequence[Group], settings: FitS
                 break
             inputs = encode(tokenizer, [p.question for p in batch], [p.sentence for p in batch], settings.max_length)
             labels = torch.tensor([float(p.label) for p in batch])
-            loss = loss_fn(model(**inputs).logits[:, 0], labels)
+            logits = model(**inputs)[:, 0]
+            loss = loss_fn(logits, labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -124,7 +123,8 @@ def fine_tune(pairs: Sequence[Pair], validation: Sequence[Group], settings: FitS
             step += 1
             if step % 20 == 0 or step == 1:
                 rate = step * settings.batch_size / (time.monotonic() - started)
-                log.info("step %d/%d loss %.4f (%.1f pairs/s)", step, total, loss.item(), rate)
+                log.info("step %d/%d loss %.4f, logit spread %.3f (%.1f pairs/s)", step, total, loss.item(),
+                         logits.std().item(), rate)  # a spread near 0 means a collapsed model
             if step in checkpoints:
                 model.eval()
                 result = figures(validation, torch_scorer(model, tokenizer, settings.max_length)) if validation else {}

