@@ -43,11 +43,9 @@ def base_model_path() -> Path:
 def load_base(base: Path, seed: int):
     """(model, tokenizer): the base encoder with a new, seeded, single-logit head (`MeanPoolCrossEncoder`)."""
     from transformers import AutoTokenizer
-    from transformers.utils import logging as transformers_logging
 
     from app.training.model import MeanPoolCrossEncoder
 
-    transformers_logging.disable_progress_bar()
     return MeanPoolCrossEncoder.from_base(base, seed), AutoTokenizer.from_pretrained(str(base))
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import torch
 from transformers import AutoModel
+from transformers.utils import logging as transformers_logging
+
+transformers_logging.disable_progress_bar()  # the weight-loading bar would land in the command's output
 
 HEAD_FILE = "head.pt"
 

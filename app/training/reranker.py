@@ -109,7 +109,7 @@ def ship_stage(benchmarks: Path, work: Path, out: Path, recipe: RerankerRecipe, 
     metrics["threshold_at_5pct_false_abstention"] = metrics["validation"].get("threshold")
     if baseline:
         metrics["test"]["bi_encoder_cosine"] = figures(tests, cosine_scorer())
-    metrics["int8_vs_fp32"] = agreement(work / "checkpoint", reranker, tests[:40], recipe.fit.max_length)
+    metrics["int8_vs_fp32"] = agreement(work / "checkpoint", reranker, tests[:20], recipe.fit.max_length)
     metrics["recorded_pairs"] = recorded_pairs(reranker, tests)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     (out / "README.md").write_text(model_card(metrics))
