@@ -1,7 +1,7 @@
 """Fine-tune a cross-encoder: the packaged MiniLM with a fresh one-logit head (mean-pooled), binary cross-entropy.
 
 Plain transformers + torch (sentence-transformers' trainer would pull in `datasets` and
-`accelerate` for what is a 30-line loop). Deterministic on CPU: seeded head, seeded order.
+`accelerate` for what is a 30-line loop). Seeded head and batch order.
 The checkpoint kept is the one scoring best on the held-out validation groups.
 """
 

@@ -5,7 +5,7 @@ A `Group` is one question with every sentence of its gold paragraph and the inde
 the answer sentence (None for an unanswerable question): the unit of evaluation.
 Sentences come from the engine's own splitter, so the model learns what it will score.
 Only train splits are turned into pairs; `squad_groups` also serves the test split.
-Everything is deterministic: inputs are sorted and every sample uses a seeded RNG.
+Inputs are sorted and every sample uses a seeded RNG, so the pairs are the same on every run.
 """
 
 import hashlib

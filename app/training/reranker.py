@@ -173,7 +173,7 @@ that the sentence states the answer. `tokenizer.json` is the pair tokenizer (tru
   questions of those articles (the most BM25-similar sentences of their paragraph: negatives) — SQuAD is
   CC BY-SA 4.0; MultiHop-RAG dev queries (evidence facts: positives; other sentences of the article and,
   for null queries, of the corpus: negatives) — ODC-BY 1.0. Counts: `{json.dumps(metrics['pair_counts'])}`.
-- **Rebuild**: `{metrics['command']}` (settings in `metrics.json` under `recipe`; deterministic on CPU).
+- **Rebuild**: `{metrics['command']}` (settings in `metrics.json` under `recipe`; seeded sampling and initialisation).
 
 ## Figures (SQuAD test articles, reporting only)
 
