@@ -213,6 +213,7 @@ from citeqa import serve_cmd  # noqa: E402,F401
 from citeqa import eval_cmd  # noqa: E402,F401
 from citeqa import bench_cmd  # noqa: E402,F401
 from citeqa import load_cmd  # noqa: E402,F401
+from citeqa import train_cmd  # noqa: E402,F401
 
 
 def run() -> None:
