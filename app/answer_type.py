@@ -132,6 +132,8 @@ def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:
             while words and (words[0].lower() in asked or words[0].lower() in _FUNCTION_WORDS):
                 words = words[1:]
         phrase = " ".join(words)
+        if kind == "person" and re.search(r"[-–—]", phrase):
+            continue  # "China-Central Asia", "Sino-Kazakh": a compound of places, not a person's name
         if phrase and phrase.lower() not in asked:
             found.append(phrase)
     return list(dict.fromkeys(found))

