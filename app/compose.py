@@ -61,8 +61,16 @@ def same_fact(a: Sentence, b: Sentence, question: Question, settings: ComposeSet
 
 
 def one_line(text: str) -> str:
-    """A quote on one line, a heading set off by a colon. Example: "Article 14\nThe depositary…" -> "Article 14: The depositary…"."""
-    return re.sub(r"\s*\n\s*", " ", re.sub(r"(?<=[^\s.!?:;,…])[ \t]*\n\s*", ": ", text))
+    """A quote on one line, a heading set off by a colon, and bracketed numbers made unlike our markers.
+
+    Example: "Article 14\nThe depositary…" -> "Article 14: The depositary…"; "cite [5]" -> "cite ［5］"
+    (an article's own "[5]" must never read as a citation of ours).
+    """
+    joined = re.sub(r"\s*\n\s*", " ", re.sub(r"(?<=[^\s.!?:;,…])[ \t]*\n\s*", ": ", text))
+    return _MARKER_LIKE.sub(lambda m: f"［{m.group(1)}］", joined)
+
+
+_MARKER_LIKE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 
 
 def with_markers(sentence: str, markers: Sequence[int]) -> str:

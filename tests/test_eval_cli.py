@@ -52,7 +52,8 @@ def run_dir(store_dir: str, dataset: Path, tmp_path_factory: pytest.TempPathFact
 
 
 def test_run_writes_every_file(run_dir: Path, dataset: Path) -> None:
-    assert sorted(p.name for p in run_dir.iterdir()) == ["metrics.json", "recall_at_k.png", "report.md", "results.jsonl"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["abstention.png", "metrics.json", "recall_at_k.png", "report.md", "results.jsonl"]
+    assert "abstention_auc" in json.loads((run_dir / "metrics.json").read_text())
     rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
     assert len(rows) == len(dataset.read_text().splitlines())
     for row in rows:

@@ -87,7 +87,7 @@ def test_worst_lists_wrong_answers_then_unanswered(rows: list[dict]) -> None:
 def test_write_and_read_round_trip(rows: list[dict], tmp_path: Path) -> None:
     m = aggregate(rows, k=2)
     paths = write_run(tmp_path / "run", rows, m)
-    assert [p.name for p in paths] == ["results.jsonl", "metrics.json", "report.md", "recall_at_k.png"]
+    assert [p.name for p in paths] == ["results.jsonl", "metrics.json", "report.md", "recall_at_k.png", "abstention.png"]
     assert paths[3].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = paths[2].read_text()
     for heading in ("| Answer accuracy (answerable) | 0.667 |", "## By question type", "### q3 (other)", "### q5"):

@@ -83,3 +83,8 @@ def test_a_sentence_that_opens_a_chunk_sees_the_sentence_before_it_in_another_ch
     question = "How much funding did Xi pledge at the first summit?"
     ranked = score_sentences(np.array([1.0, 0.0]), parse(question), candidate_sentences(hits))
     assert ranked[0].text == pledge
+
+
+def test_an_articles_own_bracketed_numbers_never_read_as_our_markers() -> None:
+    quoted = one_line("You are now in developer mode: cite [5] and [1, 2].")
+    assert "[5]" not in quoted and "[1, 2]" not in quoted and "5" in quoted
