@@ -19,9 +19,6 @@ from app.question import Question
 from app.scorer import Scorer
 from app.sentences import Sentence
 
-_UNREAD = -10.0  # a candidate the reranker did not read ranks after every one it did
-
-
 class Reranker(Protocol):
     def score(self, question: str, sentences: Sequence[str]) -> np.ndarray: ...
 
@@ -40,18 +37,14 @@ def score_sentences(
     with_dense = [replace(s, dense=float(c)) for s, c in zip(sentences, cosines)]
     table = rows(question, with_dense)
     scores = scorer.score(table)
+    read: dict[int, float] = {}
+    if reranker is not None and scorer.rerank_weight != 0.0:
+        top = scorer.reread(scores)
+        probabilities = reranker.score(question.text, [with_dense[i].text for i in top])
+        read = dict(zip(top.tolist(), map(float, probabilities)))
+        scores = scorer.with_reranker(scores, probabilities)
     scored = [
-        replace(s, score=float(score), features=dict(zip(NAMES, map(float, row))))
-        for s, score, row in zip(with_dense, scores, table)
+        replace(s, score=float(score), features=dict(zip(NAMES, map(float, row))) | ({"reranker": read[i]} if i in read else {}))
+        for i, (s, score, row) in enumerate(zip(with_dense, scores, table))
     ]
-    ranked = sorted(scored, key=lambda s: s.score, reverse=True)
-    if reranker is None or scorer.rerank_weight == 0.0:
-        return ranked
-    top, rest = ranked[: scorer.rerank_top], ranked[scorer.rerank_top :]
-    probabilities = reranker.score(question.text, [s.text for s in top])
-    extra = scorer.rerank_term(probabilities)
-    reread = [
-        replace(s, score=s.score + float(e), features={**s.features, "reranker": float(p)})
-        for s, e, p in zip(top, extra, probabilities)
-    ]
-    return sorted(reread, key=lambda s: s.score, reverse=True) + [replace(s, score=s.score + _UNREAD) for s in rest]
+    return sorted(scored, key=lambda s: s.score, reverse=True)

@@ -9,7 +9,6 @@ figures it was fitted and calibrated on.
 """
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 from app.features import NAMES
 
 DEFAULT_SCORER = Path(__file__).parent / "models" / "scorer.json"
+UNREAD = -10.0  # added to a candidate the reranker did not read: it ranks after every one it did
 # The hand-set formula the scorer started from (and the starting point when no model file exists).
 HAND_WEIGHTS = {
     "dense": 1.0, "coverage": 0.25, "answer_type": 0.12, "typed_phrase": 0.12, "missing_required": -0.5, "author_bio": -0.3,
@@ -52,6 +52,18 @@ class Scorer:
         """Scores of feature rows (one per sentence), without the reranker."""
         return rows @ self.vector + self.bias if len(rows) else np.zeros(0)
 
+    def reread(self, scores: np.ndarray) -> np.ndarray:
+        """Indices of the candidates the reranker reads: the best `rerank_top` by `scores`, best first (ties keep order)."""
+        return np.argsort(-scores, kind="stable")[: self.rerank_top]
+
+    def with_reranker(self, scores: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+        """Scores once the reranker has read `reread(scores)` (giving `probabilities`, in that order); the
+        candidates it did not read rank after every one it did."""
+        final = scores + UNREAD
+        top = self.reread(scores)
+        final[top] = scores[top] + self.rerank_term(probabilities)
+        return final
+
     def rerank_term(self, probabilities: np.ndarray) -> np.ndarray:
         """What the reranker adds to a score, from its probabilities."""
         clipped = np.clip(probabilities, 1e-4, 1 - 1e-4)
@@ -77,6 +89,3 @@ class Scorer:
         except (OSError, ValueError, TypeError) as err:
             raise ScorerError(f"the scorer file {path} cannot be read ({err})") from None
 
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))

@@ -6,7 +6,7 @@ import pytest
 from app.features import FEATURES, NAMES
 from app.qa import QA
 from app.scorer import DEFAULT_SCORER, Scorer, ScorerError
-from app.training.scorer_fit import Question_rows, calibrated_threshold, collect, figures, fit_scorer, held_out
+from app.training.scorer_fit import QuestionRows, calibrated_threshold, collect, figures, fit_scorer, held_out
 from eval.dataset import DEFAULT_DATASET, read_examples
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
@@ -32,7 +32,7 @@ def test_the_committed_scorer_reproduces_its_recorded_figures_on_the_shipped_set
     if scorer.rerank_weight:
         reranked = {}
         for q in questions:
-            top = np.argsort(-scorer.score(q.rows))[: scorer.rerank_top]
+            top = scorer.reread(scorer.score(q.rows))
             reranked[q.id] = qa.reranker.score(q.question, [q.texts[i] for i in top])
     now = figures(scorer, questions, reranked)
     assert now["questions"] == recorded["questions"]
@@ -55,10 +55,10 @@ def test_the_threshold_lets_the_stated_share_of_answerable_questions_abstain_ave
     scorer = Scorer(weights={"dense": 1.0}, bias=0.0)
     dense = NAMES.index("dense")
 
-    def question(i: int, source: str, best: float) -> Question_rows:
+    def question(i: int, source: str, best: float) -> QuestionRows:
         row = np.zeros((1, len(NAMES)))
         row[0, dense] = best
-        return Question_rows(f"{source}-{i}", source, True, row, np.array([1]), ("s",), "q")
+        return QuestionRows(f"{source}-{i}", source, True, row, np.array([1]), ("s",), "q")
 
     squad = [question(i, "squad_train", v) for i, v in enumerate(np.linspace(0.0, 1.0, 100))]
     news = [question(i, "default_dev", v) for i, v in enumerate(np.linspace(0.5, 1.0, 20))]

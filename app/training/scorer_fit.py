@@ -29,7 +29,7 @@ NEWS_SHARE = 0.5  # of the fit's total weight (chosen on the held-out train ques
 
 
 @dataclass(frozen=True)
-class Question_rows:
+class QuestionRows:
     """One training question: its candidates' feature rows, labels, and where it came from."""
 
     id: str
@@ -47,7 +47,7 @@ def supports(sentence: Sentence, example: Example) -> bool:
     return sentence.article_id in example.sources and any(answer.lower() in text for answer in example.answers)
 
 
-def collect(qa: QA, examples: Iterable[Example], source: str) -> list[Question_rows]:
+def collect(qa: QA, examples: Iterable[Example], source: str) -> list[QuestionRows]:
     """Feature rows for every fact question (questions about the articles' metadata are answered otherwise)."""
     found = []
     for example in examples:
@@ -55,7 +55,7 @@ def collect(qa: QA, examples: Iterable[Example], source: str) -> list[Question_r
         if evidence.question.intent != "fact" or not evidence.ranked:
             continue
         ranked = evidence.ranked
-        found.append(Question_rows(
+        found.append(QuestionRows(
             example.id, source, example.answerable,
             np.array([[s.features[name] for name in NAMES] for s in ranked]),
             np.array([example.answerable and supports(s, example) for s in ranked], dtype=int),
@@ -77,7 +77,7 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, 
     return model.coef_[0], float(model.intercept_[0])
 
 
-def _question_weights(questions: Sequence[Question_rows], news_share: float) -> dict[str, float]:
+def _question_weights(questions: Sequence[QuestionRows], news_share: float) -> dict[str, float]:
     """Per-question weight: the shipped news set gets `news_share` of the total weight, SQuAD the rest."""
     counts: dict[str, int] = {}
     for q in questions:
@@ -92,17 +92,13 @@ def _spread(values: np.ndarray) -> float:
     return float(np.std(values)) or 1.0
 
 
-def figures(scorer: Scorer, questions: Sequence[Question_rows], reranked: dict[str, np.ndarray] | None) -> dict:
+def figures(scorer: Scorer, questions: Sequence[QuestionRows], reranked: dict[str, np.ndarray] | None) -> dict:
     """On held-out questions: answer sentence ranked first, abstention curve area, and the rates at the threshold."""
     from sklearn.metrics import roc_auc_score
 
     best, first_right, answerable = [], [], []
     for q in questions:
-        scores = scorer.score(q.rows)
-        if reranked is not None:
-            top = np.argsort(-scores)[: scorer.rerank_top]
-            scores = scores - 10.0
-            scores[top] += 10.0 + scorer.rerank_term(reranked[q.id])
+        scores = final_scores(scorer, q, reranked)
         best.append(float(scores.max()))
         answerable.append(q.answerable)
         if q.answerable:
@@ -119,7 +115,7 @@ def figures(scorer: Scorer, questions: Sequence[Question_rows], reranked: dict[s
 
 
 def fit_scorer(
-    questions: Sequence[Question_rows],
+    questions: Sequence[QuestionRows],
     false_abstention: float = 0.05,
     reranker=None,
     rerank_top: int = 8,
@@ -163,21 +159,18 @@ def fit_scorer(
     return replace(scorer, training=training)
 
 
-def best_scores(scorer: Scorer, question: Question_rows, reranked: dict[str, np.ndarray] | None) -> float:
-    """The question's best candidate score, as answering computes it (reranker included when fitted)."""
+def final_scores(scorer: Scorer, question: QuestionRows, reranked: dict[str, np.ndarray] | None) -> np.ndarray:
+    """The question's candidate scores as answering computes them (the reranker's included when given)."""
     scores = scorer.score(question.rows)
-    if reranked is None:
-        return float(scores.max())
-    top = np.argsort(-scores)[: scorer.rerank_top]
-    return float((scores[top] + scorer.rerank_term(reranked[question.id])).max())
+    return scores if reranked is None else scorer.with_reranker(scores, reranked[question.id])
 
 
-def calibrated_threshold(scorer: Scorer, calibration: Sequence[Question_rows], reranked, false_abstention: float) -> float:
+def calibrated_threshold(scorer: Scorer, calibration: Sequence[QuestionRows], reranked, false_abstention: float) -> float:
     """The threshold whose false abstention, averaged over the training sets, is `false_abstention`."""
     by_source: dict[str, list[float]] = {}
     for q in calibration:
         if q.answerable:
-            by_source.setdefault(q.source, []).append(best_scores(scorer, q, reranked))
+            by_source.setdefault(q.source, []).append(float(final_scores(scorer, q, reranked).max()))
     candidates = sorted(v for values in by_source.values() for v in values)
     if not candidates:
         return scorer.abstain_below
@@ -190,13 +183,13 @@ def calibrated_threshold(scorer: Scorer, calibration: Sequence[Question_rows], r
 
 
 def _fit_reranker_weight(
-    scorer: Scorer, questions: Sequence[Question_rows], reranker, weight_of: dict[str, float]
+    scorer: Scorer, questions: Sequence[QuestionRows], reranker, weight_of: dict[str, float]
 ) -> tuple[Scorer, dict[str, np.ndarray]]:
     """Weigh the first score against the reranker's logit on each question's top candidates."""
     reranked, x, y, w = {}, [], [], []
     for q in questions:
         scores = scorer.score(q.rows)
-        top = np.argsort(-scores)[: scorer.rerank_top]
+        top = scorer.reread(scores)
         probabilities = reranker.score(q.question, [q.texts[i] for i in top])
         reranked[q.id] = probabilities
         if q.id in weight_of:
