@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.answer import Answer, Citation, Evidence
-from app.compose import with_markers
-from app.question import Question
-from app.sentences import Sentence, candidate_sentences
-from app.terms import terms
-from store.records import ArticleRecord, Hit
+from citeqa.app.answer import Answer, Citation, Evidence
+from citeqa.app.compose import with_markers
+from citeqa.app.question import Question
+from citeqa.app.sentences import Sentence, candidate_sentences
+from citeqa.app.terms import terms
+from citeqa.store.records import ArticleRecord, Hit
 
 def _target(
     question: Question, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], title_similarity: Callable[[Sequence[str]], np.ndarray]

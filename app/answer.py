@@ -9,7 +9,7 @@ offsets into the article's clean text. How answers are composed lives in
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from store.records import Chunk, Hit
+from citeqa.store.records import Chunk, Hit
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer import Answer, Citation, Evidence
-from app.answer_type import answer_phrases, typed_answers
-from app.question import Question
-from app.sentences import Sentence
-from app.terms import contains_term, numbers, terms
-from store.records import Hit
+from citeqa.app.answer import Answer, Citation, Evidence
+from citeqa.app.answer_type import answer_phrases, typed_answers
+from citeqa.app.question import Question
+from citeqa.app.sentences import Sentence
+from citeqa.app.terms import contains_term, numbers, terms
+from citeqa.store.records import Hit
 
 SHORT_TYPES = ("calendar", "date", "number", "person", "place")  # questions answered by a phrase, then the quote
 ABSTAIN_TEXT = "The articles don't say. None of the passages I found answers this question."

@@ -14,10 +14,10 @@ from typing import Protocol
 
 import numpy as np
 
-from app.features import NAMES, rows
-from app.question import Question
-from app.scorer import Scorer
-from app.sentences import Sentence
+from citeqa.app.features import NAMES, rows
+from citeqa.app.question import Question
+from citeqa.app.scorer import Scorer
+from citeqa.app.sentences import Sentence
 
 class Reranker(Protocol):
     def score(self, question: str, sentences: Sequence[str]) -> np.ndarray: ...

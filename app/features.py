@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
-from app.question import Question
-from app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods
-from app.terms import compound_terms, contains_term, terms
+from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
+from citeqa.app.question import Question
+from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods
+from citeqa.app.terms import compound_terms, contains_term, terms
 
 IN_COMPOUND = 0.25  # share of a term's weight when named only inside "China–Kyrgyzstan–Uzbekistan" or a list of names
 PREVIOUS_TURN = 0.4  # weight of terms that only the previous question had

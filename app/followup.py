@@ -9,7 +9,7 @@ histories: only the last user turn is used.
 import re
 from collections.abc import Sequence
 
-from app.terms import terms
+from citeqa.app.terms import terms
 
 _ANAPHORIC = re.compile(
     r"^\s*(and|but|also|then|so|what about|how about)\b"

@@ -25,9 +25,9 @@ from dataclasses import replace
 
 import httpx
 
-from app.answer import Answer
-from app.prompt import build_messages, number_sources
-from app.verify import MIN_OVERLAP, verify
+from citeqa.app.answer import Answer
+from citeqa.app.prompt import build_messages, number_sources
+from citeqa.app.verify import MIN_OVERLAP, verify
 
 logger = logging.getLogger(__name__)
 

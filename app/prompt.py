@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from store.records import Hit
+from citeqa.store.records import Hit
 
 RULES = """Answer the question using ONLY the numbered articles below.
 - After every claim, cite the article that states it with its number in square brackets, e.g. [1] or [1][2].

@@ -17,19 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
-from app.about import answer_about
-from app.answer import Answer
-from app.compose import ComposeSettings, abstention, absent_entities, compose
-from app.evidence import Reranker, score_sentences
-from app.followup import expand
-from app.question import Question, parse
-from app.scorer import DEFAULT_SCORER, Scorer
-from app.sentences import Sentence, candidate_sentences
-from app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits, search
-from ingest.embed import Embedder, load_embedder
-from store.chroma import Store, StoreError, open_store, reopen_store
-from store.connection import as_store_error
-from store.records import ArticleRecord, Hit
+from citeqa.app.about import answer_about
+from citeqa.app.answer import Answer
+from citeqa.app.compose import ComposeSettings, abstention, absent_entities, compose
+from citeqa.app.evidence import Reranker, score_sentences
+from citeqa.app.followup import expand
+from citeqa.app.question import Question, parse
+from citeqa.app.scorer import DEFAULT_SCORER, Scorer
+from citeqa.app.sentences import Sentence, candidate_sentences
+from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits, search
+from citeqa.ingest.embed import Embedder, load_embedder
+from citeqa.store.chroma import Store, StoreError, open_store, reopen_store
+from citeqa.store.connection import as_store_error
+from citeqa.store.records import ArticleRecord, Hit
 
 MAX_QUESTION_CHARS = 2000
 _ARTICLES_TTL_SECONDS = 5.0
@@ -222,7 +222,7 @@ def _default_reranker(scorer: Scorer) -> Reranker | None:
     """The shipped cross-encoder when the scorer was fitted with one, else None."""
     if scorer.rerank_weight == 0.0:
         return None
-    from app.rerank import DEFAULT_RERANKER, Reranker  # onnxruntime session: only when used
+    from citeqa.app.rerank import DEFAULT_RERANKER, Reranker  # onnxruntime session: only when used
 
     return Reranker.load(DEFAULT_RERANKER)
 

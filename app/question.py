@@ -8,9 +8,9 @@ looks at the question's wording; the previous user turn rides along for follow-u
 import re
 from dataclasses import dataclass
 
-from app.answer_type import expected_type
-from app.required import new_terms, required_terms
-from app.terms import compound_terms, terms
+from citeqa.app.answer_type import expected_type
+from citeqa.app.required import new_terms, required_terms
+from citeqa.app.terms import compound_terms, terms
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")

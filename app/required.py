@@ -10,7 +10,7 @@ they name the kind of answer, not its subject. This module only finds the terms;
 
 import re
 
-from app.terms import numbers, terms
+from citeqa.app.terms import numbers, terms
 
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _FOCUS = re.compile(

@@ -14,8 +14,8 @@ from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 
-from store.chroma import Store
-from store.records import Hit, article_of
+from citeqa.store.chroma import Store
+from citeqa.store.records import Hit, article_of
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["rrf", "scores"]
@@ -24,7 +24,7 @@ FUSIONS: tuple[Fusion, ...] = ("rrf", "scores")
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    """Knobs of hybrid retrieval. The fusion defaults were fitted on BEIR SciFact train (`python -m eval.fit`)."""
+    """Knobs of hybrid retrieval. The fusion defaults were fitted on BEIR SciFact train (`python -m citeqa.eval.fit`)."""
 
     k: int = 8  # chunks handed to answer composition
     candidates: int = 40  # taken from each retriever before fusion

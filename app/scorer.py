@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.features import NAMES
+from citeqa.app.features import NAMES
 
 DEFAULT_SCORER = Path(__file__).parent / "models" / "scorer.json"
 UNREAD = -10.0  # added to a candidate the reranker did not read: it ranks after every one it did

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.terms import compound_terms
-from store.records import Chunk, Hit, Span
+from citeqa.app.terms import compound_terms
+from citeqa.store.records import Chunk, Hit, Span
 
 _ADJACENT = 3  # spans at most this many characters apart (a space or a line break) are neighbouring sentences
 _HEADING_WORDS = 5  # a line of at most this many words without closing punctuation heads the sentence after it

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import Stemmer
-from store.lexical import STOPWORDS_EN
+from citeqa.store.lexical import STOPWORDS_EN
 
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)

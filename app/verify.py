@@ -26,12 +26,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.answer import Citation, Evidence
-from app.prompt import Source
-from app.sentences import candidate_sentences
-from app.terms import contains_term, numbers, terms
-from ingest.sentences import split_sentences
-from store.records import Hit, Span
+from citeqa.app.answer import Citation, Evidence
+from citeqa.app.prompt import Source
+from citeqa.app.sentences import candidate_sentences
+from citeqa.app.terms import contains_term, numbers, terms
+from citeqa.ingest.sentences import split_sentences
+from citeqa.store.records import Hit, Span
 
 MIN_OVERLAP = 0.6  # weighted share of the claim's terms; 0.5 let "China signed a treaty on Mars" through
 # One marker group: "[1][2]", "[1] [2]" (the lazy space), "[1, 2]", with the space before it.

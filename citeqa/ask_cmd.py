@@ -24,8 +24,8 @@ def ask(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a question from the stored articles, citing the article behind every claim."""
-    from app.qa import QA, AnswerSettings, QuestionError
-    from store.chroma import StoreError
+    from citeqa.app.qa import QA, AnswerSettings, QuestionError
+    from citeqa.store.chroma import StoreError
 
     try:
         generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)

@@ -37,8 +37,8 @@ def bench(
     as_json: JsonOption = False,
 ) -> None:
     """Measure ingest throughput, ask latency (default corpus, 10k, 100k chunks), serve RSS and cold start."""
-    from eval.bench import BenchSettings, run_bench
-    from store.chroma import StoreError
+    from citeqa.eval.bench import BenchSettings, run_bench
+    from citeqa.store.chroma import StoreError
 
     overrides: dict = {"peers": peers, "compare_torch": compare_torch, "cache_dir": cache_dir}
     if scale is not None:

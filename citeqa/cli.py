@@ -72,9 +72,9 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest files or folders (.txt .md .html .pdf) into the store; only changed files are re-embedded."""
-    from ingest.pipeline import IngestError
-    from store.chroma import StoreError
-    from store.records import ChunkSettings
+    from citeqa.ingest.pipeline import IngestError
+    from citeqa.store.chroma import StoreError
+    from citeqa.store.records import ChunkSettings
 
     if sum((list_articles, verify, rebuild)) > 1:
         raise fail("--list, --verify and --rebuild are separate modes; give one of them")
@@ -116,8 +116,8 @@ def _run_ingest(paths, store_location, model, chunking, prune, show_progress):
     """Run the pipeline with a progress bar on stderr; return its report."""
     from rich.progress import Progress as Bar
 
-    from ingest.pipeline import ingest as run
-    from store.chroma import open_store
+    from citeqa.ingest.pipeline import ingest as run
+    from citeqa.store.chroma import open_store
 
     store = open_store(store_location, create=True)
     embedder = _embedder(store, model)
@@ -132,7 +132,7 @@ def _run_ingest(paths, store_location, model, chunking, prune, show_progress):
 
 def _embedder(store, model: str | None):
     """The embedder for `model`, defaulting to the one the store was built with."""
-    from ingest.embed import load_embedder
+    from citeqa.ingest.embed import load_embedder
 
     recorded = store.settings.embedding_model if store.settings else None
     return load_embedder(model or recorded)
@@ -145,7 +145,7 @@ def _stderr_console():
 
 
 def _list_articles(store_location: str, as_json: bool) -> None:
-    from store.chroma import open_store
+    from citeqa.store.chroma import open_store
 
     records = open_store(store_location).articles()
     rows = [
@@ -173,7 +173,7 @@ def _verify(store_location: str, as_json: bool) -> None:
     """One line on the store's vector index; exit 1 when it is damaged."""
     from dataclasses import asdict
 
-    from store.chroma import open_store
+    from citeqa.store.chroma import open_store
 
     result = open_store(store_location).verify()
     typer.echo(json.dumps({**asdict(result), "ok": result.ok}) if as_json else result.line())
@@ -185,7 +185,7 @@ def _rebuild(store_location: str, model: str | None, as_json: bool) -> None:
     """Re-create the vector index from the stored chunks, loading the model only if a vector must be re-embedded."""
     import functools
 
-    from store.chroma import StoreError, open_store
+    from citeqa.store.chroma import StoreError, open_store
 
     store = open_store(store_location)
     if store.settings is None:

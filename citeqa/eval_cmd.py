@@ -78,10 +78,10 @@ def eval_command(
 
 
 def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model: str | None, as_json: bool) -> None:
-    from app.qa import QA
-    from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
-    from eval.run import RunDirError, prepare_run_dir
-    from store.chroma import StoreError
+    from citeqa.app.qa import QA
+    from citeqa.eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
+    from citeqa.eval.run import RunDirError, prepare_run_dir
+    from citeqa.store.chroma import StoreError
 
     path = dataset or DEFAULT_DATASET
     out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -96,9 +96,9 @@ def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model:
 
 def _run_examples(qa, examples, name: str, k: int, out: Path, as_json: bool) -> None:
     """Ask every example, write the run folder, print the summary (or the metrics as JSON)."""
-    from eval.dataset import unknown_sources
-    from eval.report import summary_table
-    from eval.run import aggregate, iter_rows, write_run
+    from citeqa.eval.dataset import unknown_sources
+    from citeqa.eval.report import summary_table
+    from citeqa.eval.run import aggregate, iter_rows, write_run
 
     unknown = unknown_sources(examples, [record.article_id for record in qa.store.articles()])
     if unknown:
@@ -123,13 +123,13 @@ def _benchmark(
     name: str, split: str, root: Path, k: int, out: Path | None, store: str | None, model: str | None, as_json: bool
 ) -> None:
     """Ingest a benchmark's corpus into its own store (incrementally), then evaluate one split of its questions."""
-    from app.qa import QA
-    from eval.benchmarks import multihop, squad
-    from eval.benchmarks.splits import BenchmarkError
-    from eval.run import RunDirError, prepare_run_dir
-    from ingest.embed import load_embedder
-    from ingest.pipeline import IngestError, ingest, ingest_documents
-    from store.chroma import StoreError, open_store
+    from citeqa.app.qa import QA
+    from citeqa.eval.benchmarks import multihop, squad
+    from citeqa.eval.benchmarks.splits import BenchmarkError
+    from citeqa.eval.run import RunDirError, prepare_run_dir
+    from citeqa.ingest.embed import load_embedder
+    from citeqa.ingest.pipeline import IngestError, ingest, ingest_documents
+    from citeqa.store.chroma import StoreError, open_store
 
     if name not in ("squad", "multihop"):
         raise fail(f"--benchmark must be squad or multihop. Currently, it is {name!r}")
@@ -161,7 +161,7 @@ def _benchmark(
 
 
 def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:
-    from eval.compare import change_lines, compare_runs, comparison_table
+    from citeqa.eval.compare import change_lines, compare_runs, comparison_table
 
     try:
         comparison = compare_runs(run_a, run_b)
@@ -176,9 +176,9 @@ def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:
 
 
 def _beir(directory: Path, store: str | None, model: str | None, as_json: bool) -> None:
-    from eval.beir import MODES, BeirError, build_store, document_run, load_beir, score
-    from ingest.embed import load_embedder
-    from store.chroma import StoreError, open_store
+    from citeqa.eval.beir import MODES, BeirError, build_store, document_run, load_beir, score
+    from citeqa.ingest.embed import load_embedder
+    from citeqa.store.chroma import StoreError, open_store
 
     try:
         data = load_beir(directory)
@@ -213,7 +213,7 @@ def _beir(directory: Path, store: str | None, model: str | None, as_json: bool) 
 def _beir_table(directory: Path, name: str, results: dict[str, dict[str, float]], model_id: str):
     from rich.table import Table
 
-    from eval.beir import published_baselines
+    from citeqa.eval.beir import published_baselines
 
     table = Table("method", "NDCG@10", "Recall@100", "MRR@10", "source", title=f"BEIR {name} (test)")
     for mode, values in results.items():

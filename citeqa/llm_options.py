@@ -27,6 +27,6 @@ def generator_or_none(url: str | None, model: str | None, key: str | None, timeo
     """The generative backend for these options, or None when no endpoint is configured."""
     if not url:
         return None
-    from app.generate import Generator  # only loaded when an endpoint is configured
+    from citeqa.app.generate import Generator  # only loaded when an endpoint is configured
 
     return Generator(base_url=url, model=model or "default", api_key=key, timeout=timeout)

@@ -27,8 +27,8 @@ def load_test(
     as_json: JsonOption = False,
 ) -> None:
     """Load-test a running `citeqa serve`: requests, errors, p50/p95 latency, citation checks."""
-    from eval.dataset import DEFAULT_DATASET, read_examples
-    from eval.load import read_articles, run_load
+    from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
+    from citeqa.eval.load import read_articles, run_load
 
     try:
         articles = read_articles(store) if store else None

@@ -48,7 +48,7 @@ AllowHostOption = Annotated[
 
 def read_credentials(auth: str | None, auth_file: Path | None) -> list[tuple[str, str]] | None:
     """The login pairs from --auth / CITEQA_AUTH or --auth-file, or None when neither is set."""
-    from app.web.logins import parse_credentials
+    from citeqa.app.web.logins import parse_credentials
 
     if auth and auth_file:
         raise ValueError("give either --auth (CITEQA_AUTH) or --auth-file, not both")
@@ -73,7 +73,7 @@ def allowed_names(values: list[str] | None) -> tuple[str, ...]:
 
 def side_paths(store: str) -> tuple[Path, Path]:
     """(uploads folder, feedback file): inside a local store's folder, under .citeqa/ for a Chroma URL."""
-    from store.chroma import is_url
+    from citeqa.store.chroma import is_url
 
     base = Path(".citeqa") if is_url(store) else Path(store)
     return base / "uploads", base / "feedback.jsonl"
@@ -81,9 +81,9 @@ def side_paths(store: str) -> tuple[Path, Path]:
 
 def _open_qa(store: str, model: str | None, settings, generator):
     """(QA, banner notice or None). A missing or empty local store opens empty, with a notice."""
-    from app.qa import QA
-    from ingest.embed import load_embedder
-    from store.chroma import is_url, open_store
+    from citeqa.app.qa import QA
+    from citeqa.ingest.embed import load_embedder
+    from citeqa.store.chroma import is_url, open_store
 
     # Opened once: a failed open leaves Chroma's cached client broken, so a retry would hide the cause.
     opened = open_store(store, create=not is_url(store))  # the page can take uploads into a new local store
@@ -126,17 +126,17 @@ def serve(
         credentials = read_credentials(auth, auth_file)
     except ValueError as err:
         raise fail(str(err))
-    from app.web.hosts import LOOPBACK
+    from citeqa.app.web.hosts import LOOPBACK
 
     if host not in LOOPBACK and credentials is None:
         typer.echo(f"warning: --host {host} exposes the page without a login; set CITEQA_AUTH or --auth-file", err=True)
     # Before gradio is imported: no telemetry or update checks from an offline machine.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from app.qa import AnswerSettings
-    from ingest.pipeline import IngestError
-    from store.chroma import StoreError
-    from store.records import ChunkSettings
+    from citeqa.app.qa import AnswerSettings
+    from citeqa.ingest.pipeline import IngestError
+    from citeqa.store.chroma import StoreError
+    from citeqa.store.records import ChunkSettings
 
     try:
         generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
@@ -159,8 +159,8 @@ def serve(
     warm = threading.Thread(target=_warm_up, args=(qa,), daemon=True)
     warm.start()
 
-    from app.web.layout import build_demo
-    from app.web.server import launch
+    from citeqa.app.web.layout import build_demo
+    from citeqa.app.web.server import launch
 
     uploads, feedback = side_paths(store)
     demo = build_demo(qa, uploads, feedback, notice=notice)

@@ -40,10 +40,10 @@ def train_reranker(
     import logging
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.getLogger("app.training").setLevel(logging.INFO)  # a long job: show its progress on stderr
-    from app.rerank import DEFAULT_RERANKER
-    from app.training.fit import FitSettings
-    from app.training.reranker import RerankerRecipe, fit_stage, ship_stage
+    logging.getLogger("citeqa.app.training").setLevel(logging.INFO)  # a long job: show its progress on stderr
+    from citeqa.app.rerank import DEFAULT_RERANKER
+    from citeqa.app.training.fit import FitSettings
+    from citeqa.app.training.reranker import RerankerRecipe, fit_stage, ship_stage
 
     recipe = RerankerRecipe(fit=FitSettings(max_steps=max_steps), validation_questions=validation_questions,
                             squad_questions=squad_questions, multihop_queries=multihop_queries)
@@ -79,13 +79,13 @@ def train_scorer(
     out: Annotated[Path | None, typer.Option(help="Model file to write (default: the shipped app/models/scorer.json).")] = None,
 ) -> None:
     """Fit the sentence scorer and its abstain threshold; print the held-out figures."""
-    from app.qa import QA
-    from app.scorer import DEFAULT_SCORER, Scorer
-    from app.training.scorer_fit import collect, fit_scorer
-    from eval.benchmarks import squad
-    from eval.benchmarks.splits import BenchmarkError
-    from eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
-    from store.chroma import StoreError
+    from citeqa.app.qa import QA
+    from citeqa.app.scorer import DEFAULT_SCORER, Scorer
+    from citeqa.app.training.scorer_fit import collect, fit_scorer
+    from citeqa.eval.benchmarks import squad
+    from citeqa.eval.benchmarks.splits import BenchmarkError
+    from citeqa.eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
+    from citeqa.store.chroma import StoreError
 
     if not 0 < false_abstention < 0.5:
         raise fail(f"--false-abstention must be between 0 and 0.5. Currently, it is {false_abstention}")
@@ -103,7 +103,7 @@ def train_scorer(
     questions = collect(squad_qa, examples, "squad_train") + collect(default_qa, shipped, "default_dev")
     reranker = None
     if rerank:
-        from app.rerank import DEFAULT_RERANKER, Reranker
+        from citeqa.app.rerank import DEFAULT_RERANKER, Reranker
 
         reranker = Reranker.load(DEFAULT_RERANKER)
     scorer = fit_scorer(questions, false_abstention, reranker, news_share=news_share)

@@ -19,11 +19,11 @@ import json
 from pathlib import Path
 import re
 
-from app.retrieve import Mode, RetrievalSettings, rank_articles, search
-from ingest.document import Document
-from ingest.embed import Embedder
-from ingest.pipeline import Progress, ingest_documents
-from store.chroma import Store
+from citeqa.app.retrieve import Mode, RetrievalSettings, rank_articles, search
+from citeqa.ingest.document import Document
+from citeqa.ingest.embed import Embedder
+from citeqa.ingest.pipeline import Progress, ingest_documents
+from citeqa.store.chroma import Store
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 METRICS = {"NDCG@10": "ndcg@10", "Recall@100": "recall@100", "MRR@10": "mrr@10"}  # BEIR name -> ranx name

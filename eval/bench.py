@@ -32,18 +32,18 @@ from pathlib import Path
 
 import numpy as np
 
-from app.qa import QA
-from eval import metrics
-from eval.dataset import DEFAULT_DATASET, Example, read_examples
-from eval.synthetic import cache_marker, cached, corpus_sentences, fill_store, mark_cached, sentence_pool, synthetic_documents
-from ingest.chunk import chunk_document
-from ingest.document import Document
-from ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
-from ingest.load import load_document
-from ingest.pipeline import IngestReport, ingest_documents
-from store.chroma import Store, StoreSettings, open_store
-from store.lexical import LexicalIndex
-from store.records import ChunkSettings
+from citeqa.app.qa import QA
+from citeqa.eval import metrics
+from citeqa.eval.dataset import DEFAULT_DATASET, Example, read_examples
+from citeqa.eval.synthetic import cache_marker, cached, corpus_sentences, fill_store, mark_cached, sentence_pool, synthetic_documents
+from citeqa.ingest.chunk import chunk_document
+from citeqa.ingest.document import Document
+from citeqa.ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
+from citeqa.ingest.load import load_document
+from citeqa.ingest.pipeline import IngestReport, ingest_documents
+from citeqa.store.chroma import Store, StoreSettings, open_store
+from citeqa.store.lexical import LexicalIndex
+from citeqa.store.records import ChunkSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLES = ROOT / "data" / "articles"
@@ -426,7 +426,7 @@ def citeqa_quality(corpus: Corpus, embedder, workdir: Path, label: str) -> dict:
 
 
 def peer_quality(corpus: Corpus, model_path: str, tokenizer, limit: int, workdir: Path) -> dict:
-    from eval.peers import run_llamaindex  # optional extra, imported only here
+    from citeqa.eval.peers import run_llamaindex  # optional extra, imported only here
 
     location = workdir / f"llamaindex-{corpus.name}"
     shutil.rmtree(location, ignore_errors=True)

@@ -13,9 +13,9 @@ from typing import Any
 
 from rich.table import Table
 
-from eval.metrics import bootstrap_ci
-from eval.report import fmt
-from eval.run import Row, read_run
+from citeqa.eval.metrics import bootstrap_ci
+from citeqa.eval.report import fmt
+from citeqa.eval.run import Row, read_run
 
 
 @dataclass(frozen=True)

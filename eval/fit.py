@@ -8,7 +8,7 @@ does (at least `CANDIDATES` chunks from each retriever). The best mean nDCG@10 w
 the earlier grid point, so a rerun picks the same. Its values are what `Bm25Params` and
 `RetrievalSettings` default to (copied there by hand, with the figures in the README).
 
-    python -m eval.fit ../shared/benchmarks/scifact [--store .citeqa/beir-scifact] [--json]
+    python -m citeqa.eval.fit ../shared/benchmarks/scifact [--store .citeqa/beir-scifact] [--json]
 
 The store must already hold the corpus (`citeqa eval --beir DIR` builds it). Non-goals: learned
 rankers, fitting on test queries.
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app.retrieve import Mode, RetrievalSettings, combine, rank_articles
-from eval.beir import CANDIDATES, BeirError, BeirSet, load_beir
-from eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
-from ingest.embed import Embedder
-from store.chroma import Store
-from store.lexical import Bm25Params, LexicalIndex
+from citeqa.app.retrieve import Mode, RetrievalSettings, combine, rank_articles
+from citeqa.eval.beir import CANDIDATES, BeirError, BeirSet, load_beir
+from citeqa.eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
+from citeqa.ingest.embed import Embedder
+from citeqa.store.chroma import Store
+from citeqa.store.lexical import Bm25Params, LexicalIndex
 
 Ranking = list[tuple[str, float]]
 # The settings before any fitting (bm25s's BM25 defaults, plain RRF with Cormack et al.'s constant):
@@ -154,13 +154,13 @@ def fit(store: Store, embedder: Embedder, data: BeirSet, grid: Grid = DEFAULT_GR
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: fit on DIR's train split and print the chosen values (or JSON)."""
-    parser = argparse.ArgumentParser(prog="python -m eval.fit", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m citeqa.eval.fit", description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", type=Path, help="BEIR dataset folder with qrels/train.tsv")
     parser.add_argument("--store", help="store holding the corpus (default: .citeqa/beir-<name>)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    from ingest.embed import load_embedder
-    from store.chroma import StoreError, open_store
+    from citeqa.ingest.embed import load_embedder
+    from citeqa.store.chroma import StoreError, open_store
 
     try:
         data = load_beir(args.directory, split="train")

@@ -13,7 +13,7 @@ per-request timeout. Meant for loopback (the page under test runs on this machin
 it refuses any other host. Not here: starting the server (the caller does) or
 tuning it (the report feeds that decision).
 
-    python -m eval.load --url http://127.0.0.1:7860/ --store .citeqa/store --clients 20 --seconds 60
+    python -m citeqa.eval.load --url http://127.0.0.1:7860/ --store .citeqa/store --clients 20 --seconds 60
 """
 
 import argparse
@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from eval.dataset import DEFAULT_DATASET, Example, read_examples
+from citeqa.eval.dataset import DEFAULT_DATASET, Example, read_examples
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _LOOPBACK = ("127.", "localhost", "::1")
@@ -109,7 +109,7 @@ def check_answer(data: dict, articles: dict[str, str] | None) -> str | None:
 
 def read_articles(store: str | Path) -> dict[str, str]:
     """article_id -> clean text, read once from a store (before the load starts)."""
-    from store.chroma import open_store
+    from citeqa.store.chroma import open_store
 
     opened = open_store(store)
     return {r.article_id: opened.article_text(r.article_id) or "" for r in opened.articles()}
@@ -201,7 +201,7 @@ def run_load(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.load", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m citeqa.eval.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="The running page, e.g. http://127.0.0.1:7860/ (loopback only).")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)

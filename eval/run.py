@@ -18,9 +18,9 @@ import tempfile
 import time
 from typing import Any, Protocol
 
-from app.answer import Answer
-from eval.dataset import Example
-from eval import metrics
+from citeqa.app.answer import Answer
+from citeqa.eval.dataset import Example
+from citeqa.eval import metrics
 
 CURVE_KS = tuple(range(1, 11))  # recall@k plotted for these k
 _MARKER = re.compile(r"\[\d+\]")
@@ -179,7 +179,7 @@ def prepare_run_dir(out: Path) -> None:
 
 def write_run(out: Path, rows: Sequence[Row], result: dict[str, Any]) -> list[Path]:
     """Write results.jsonl, metrics.json, report.md and recall_at_k.png into `out`; return their paths."""
-    from eval.report import plot_abstention, plot_recall, render_markdown  # matplotlib is only needed here
+    from citeqa.eval.report import plot_abstention, plot_recall, render_markdown  # matplotlib is only needed here
 
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "results.jsonl", out / "metrics.json", out / "report.md", out / "recall_at_k.png", out / "abstention.png"]

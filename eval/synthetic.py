@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.document import Document
-from ingest.load import load_document
-from ingest.sentences import split_sentences
-from store.chroma import Store, StoreSettings
-from store.records import ArticleRecord, Chunk, EmbeddedArticle
+from citeqa.ingest.document import Document
+from citeqa.ingest.load import load_document
+from citeqa.ingest.sentences import split_sentences
+from citeqa.store.chroma import Store, StoreSettings
+from citeqa.store.records import ArticleRecord, Chunk, EmbeddedArticle
 
 GENERATOR_VERSION = 1  # bump when fill_store's output changes: cached stores are rebuilt
 _BATCH = 1000  # below Chroma's max batch size

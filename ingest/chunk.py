@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from ingest.document import Document
-from ingest.sentences import Span, split_sentences
-from ingest.tokens import count_tokens
-from store.records import Chunk, ChunkSettings
+from citeqa.ingest.document import Document
+from citeqa.ingest.sentences import Span, split_sentences
+from citeqa.ingest.tokens import count_tokens
+from citeqa.store.records import Chunk, ChunkSettings
 
 
 def chunk_id(article_id: str, start: int, text: str) -> str:

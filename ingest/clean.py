@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.metadata import Metadata
+from citeqa.ingest.metadata import Metadata
 
 MARKERS = frozenset({
     "no comments", "post a comment", "related posts", "related articles", "related stories",

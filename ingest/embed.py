@@ -17,9 +17,9 @@ from typing import Protocol
 
 import numpy as np
 
-from ingest.embed_onnx import OnnxEmbedder, onnx_compatible
-from ingest.pooling import pool_spans
-from ingest.sentences import Span
+from citeqa.ingest.embed_onnx import OnnxEmbedder, onnx_compatible
+from citeqa.ingest.pooling import pool_spans
+from citeqa.ingest.sentences import Span
 
 log = logging.getLogger(__name__)
 

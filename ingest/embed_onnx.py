@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.pooling import pool_spans
-from ingest.sentences import Span
+from citeqa.ingest.pooling import pool_spans
+from citeqa.ingest.sentences import Span
 
 log = logging.getLogger(__name__)
 

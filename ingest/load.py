@@ -14,11 +14,11 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from ingest.clean import (
+from citeqa.ingest.clean import (
     join_paragraphs, reflow, remove_furniture, split_paragraphs, strip_markdown,
 )
-from ingest.document import Document
-from ingest.metadata import (
+from citeqa.ingest.document import Document
+from citeqa.ingest.metadata import (
     Metadata, MetadataError, parse_date, parse_sidecar, read_metadata, split_front_matter,
 )
 

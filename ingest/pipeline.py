@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.chunk import chunk_document
-from ingest.document import Document
-from ingest.embed import Embedder
-from ingest.load import SUPPORTED_SUFFIXES, LoadError, content_hash, load_document
-from store.chroma import Store, StoreSettings, is_url
-from store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle
+from citeqa.ingest.chunk import chunk_document
+from citeqa.ingest.document import Document
+from citeqa.ingest.embed import Embedder
+from citeqa.ingest.load import SUPPORTED_SUFFIXES, LoadError, content_hash, load_document
+from citeqa.store.chroma import Store, StoreSettings, is_url
+from citeqa.store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ingest.sentences import Span
+from citeqa.ingest.sentences import Span
 
 
 def pool_spans(tokens: np.ndarray, token_offsets: Sequence[tuple[int, int]] | np.ndarray, spans: Sequence[Span]) -> np.ndarray:

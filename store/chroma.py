@@ -32,12 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-from store import repair
-from store.codec import article_from, article_metadata, chunk_from, chunk_metadata, sentence_vectors_of
-from store.connection import StoreError, first_line, forget_client, is_url, open_client
-from store.lexical import LexicalIndex
-from store.lock import writer_lock
-from store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit
+from citeqa.store import repair
+from citeqa.store.codec import article_from, article_metadata, chunk_from, chunk_metadata, sentence_vectors_of
+from citeqa.store.connection import StoreError, first_line, forget_client, is_url, open_client
+from citeqa.store.lexical import LexicalIndex
+from citeqa.store.lock import writer_lock
+from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import base64
 
 import numpy as np
 
-from store.records import ArticleRecord, Chunk
+from citeqa.store.records import ArticleRecord, Chunk
 
 
 def pack_vectors(vectors: np.ndarray) -> str:

@@ -45,7 +45,7 @@ _ARRAYS = ("data", "indices", "indptr")
 class Bm25Params:
     """BM25's term-frequency saturation (k1) and length normalisation (b)."""
 
-    # Fitted on BEIR SciFact train (`python -m eval.fit`) together with app.retrieve's fusion; bm25s's own
+    # Fitted on BEIR SciFact train (`python -m citeqa.eval.fit`) together with app.retrieve's fusion; bm25s's own
     # defaults are k1 = 1.5, b = 0.75.
     k1: float = 0.9
     b: float = 0.4

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from store.connection import StoreError, is_url
+from citeqa.store.connection import StoreError, is_url
 
 LOCK_NAME = "citeqa-writer.lock"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from store.connection import as_store_error
+from citeqa.store.connection import as_store_error
 
 _BATCH = 500  # chunks read, queried or written per Chroma call
 _NEIGHBOURS = 10  # a chunk counts as found when it is among this many nearest of its own vector (ties: duplicates)

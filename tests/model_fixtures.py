@@ -18,10 +18,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the packaged model must load with no network
 
-from ingest.embed import Embedder, load_embedder  # noqa: E402
-from ingest.load import SUPPORTED_SUFFIXES, load_document  # noqa: E402
-from ingest.sentences import Span  # noqa: E402
-from store.connection import forget_client  # noqa: E402
+from citeqa.ingest.embed import Embedder, load_embedder  # noqa: E402
+from citeqa.ingest.load import SUPPORTED_SUFFIXES, load_document  # noqa: E402
+from citeqa.ingest.sentences import Span  # noqa: E402
+from citeqa.store.connection import forget_client  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -81,9 +81,9 @@ _EXPECTED: dict[tuple, set[str]] = {}  # (article_id, file hash, settings) -> ch
 
 def expected_chunk_ids(folder: Path, embedder, settings=None) -> dict[str, set[str]]:
     """article_id -> the chunk ids a complete ingest of `folder` must store, chunked here independently."""
-    from ingest.chunk import chunk_document
-    from ingest.load import content_hash
-    from store.records import ChunkSettings
+    from citeqa.ingest.chunk import chunk_document
+    from citeqa.ingest.load import content_hash
+    from citeqa.store.records import ChunkSettings
 
     settings = settings or ChunkSettings()
     out: dict[str, set[str]] = {}
@@ -97,7 +97,7 @@ def expected_chunk_ids(folder: Path, embedder, settings=None) -> dict[str, set[s
 
 def reopen(location):
     """Open a store as a new process would (after `forget_client`)."""
-    from store.chroma import open_store
+    from citeqa.store.chroma import open_store
 
     forget_client(location)
     return open_store(location)
@@ -111,8 +111,8 @@ def stored_chunks(store) -> dict[str, str]:
 
 def assert_store_complete(location, folder: Path, embedder) -> dict[str, set[str]]:
     """The store holds exactly what a complete ingest of `folder` gives: no duplicate, orphan or stale chunk."""
-    from ingest.pipeline import versioned_hash
-    from store.lexical import LexicalIndex
+    from citeqa.ingest.pipeline import versioned_hash
+    from citeqa.store.lexical import LexicalIndex
 
     store = reopen(location)
     expected = expected_chunk_ids(folder, embedder)

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from app.qa import QA
-from ingest.embed import load_embedder
-from ingest.pipeline import ingest
-from store.chroma import open_store
+from citeqa.app.qa import QA
+from citeqa.ingest.embed import load_embedder
+from citeqa.ingest.pipeline import ingest
+from citeqa.store.chroma import open_store
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 

@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from citeqa.cli import app
-from app.retrieve import RetrievalSettings
-from eval.beir import BeirError, build_store, document_run, load_beir, published_baselines, score
-from eval.fit import DEFAULT_GRID, Grid, fit
-from eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
-from ingest.embed import Embedder, load_embedder
-from store.chroma import open_store
-from store.lexical import Bm25Params
+from citeqa.app.retrieve import RetrievalSettings
+from citeqa.eval.beir import BeirError, build_store, document_run, load_beir, published_baselines, score
+from citeqa.eval.fit import DEFAULT_GRID, Grid, fit
+from citeqa.eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
+from citeqa.ingest.embed import Embedder, load_embedder
+from citeqa.store.chroma import open_store
+from citeqa.store.lexical import Bm25Params
 
 TINY = Path(__file__).parent / "fixtures" / "beir_tiny"
 

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from citeqa.bench_cmd import parse_scales
 from citeqa.cli import app
-from eval.bench import DEFAULT_SQUAD, BenchSettings, corpora, latency, skipped, wordpieces
-from eval.synthetic import synthetic_documents
+from citeqa.eval.bench import DEFAULT_SQUAD, BenchSettings, corpora, latency, skipped, wordpieces
+from citeqa.eval.synthetic import synthetic_documents
 
 REQUIRED = ("ingest_chunks_per_s", "encode_chunks_per_s", "ingest_overhead_ratio", "ask_p50_ms", "ask_p95_ms")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from eval.benchmarks import multihop, squad
-from eval.benchmarks.splits import BenchmarkError, jsonl, multihop_split, read_splits
+from citeqa.eval.benchmarks import multihop, squad
+from citeqa.eval.benchmarks.splits import BenchmarkError, jsonl, multihop_split, read_splits
 from tests.shared_data import BENCHMARKS, needs_benchmarks
 
 

@@ -15,12 +15,12 @@ import pytest
 import tiktoken
 from transformers import AutoTokenizer
 
-from ingest.chunk import chunk_document
-from ingest.document import Document
-from ingest.load import load_document
-from ingest.sentences import split_sentences
-from ingest.tokens import seed_tiktoken_cache
-from store.records import ChunkSettings
+from citeqa.ingest.chunk import chunk_document
+from citeqa.ingest.document import Document
+from citeqa.ingest.load import load_document
+from citeqa.ingest.sentences import split_sentences
+from citeqa.ingest.tokens import seed_tiktoken_cache
+from citeqa.store.records import ChunkSettings
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
 from tests.model_fixtures import ARTICLES  # noqa: E402

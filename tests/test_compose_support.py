@@ -1,9 +1,9 @@
 """Supporting citations: another article backs a claim only when it states the claim's answer."""
 
-from app.compose import ComposeSettings, same_fact
-from app.qa import QA
-from app.question import parse
-from app.sentences import candidate_sentences
+from citeqa.app.compose import ComposeSettings, same_fact
+from citeqa.app.qa import QA
+from citeqa.app.question import parse
+from citeqa.app.sentences import candidate_sentences
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 from tests.test_evidence_scoring import make_hit
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import DEFAULT_DATASET, DatasetError, Example, read_examples, unknown_sources
-from eval.metrics import normalize_answer
-from ingest.load import load_document
+from citeqa.eval.dataset import DEFAULT_DATASET, DatasetError, Example, read_examples, unknown_sources
+from citeqa.eval.metrics import normalize_answer
+from citeqa.ingest.load import load_document
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 MINIMUMS = {

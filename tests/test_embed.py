@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 from transformers import AutoTokenizer
 
-from ingest.chunk import chunk_document
-from ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
-from ingest.embed_onnx import OnnxEmbedder
-from ingest.load import load_document
-from store.records import ChunkSettings
+from citeqa.ingest.chunk import chunk_document
+from citeqa.ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
+from citeqa.ingest.embed_onnx import OnnxEmbedder
+from citeqa.ingest.load import load_document
+from citeqa.store.records import ChunkSettings
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
 from tests.model_fixtures import ARTICLES  # noqa: E402

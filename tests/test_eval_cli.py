@@ -8,10 +8,10 @@ from ranx import Qrels, Run, evaluate
 from typer.testing import CliRunner
 
 from citeqa.cli import app
-from eval.dataset import DEFAULT_DATASET
-from ingest.embed import load_embedder
-from ingest.pipeline import ingest
-from store.chroma import open_store
+from citeqa.eval.dataset import DEFAULT_DATASET
+from citeqa.ingest.embed import load_embedder
+from citeqa.ingest.pipeline import ingest
+from citeqa.store.chroma import open_store
 
 ARTICLES = Path(__file__).parent.parent / "data" / "articles"
 PICKED = ("single-01", "multi-01", "number-01", "unans-01", "follow-01")  # one of each kind, plus a follow-up

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from ranx import Qrels, Run, evaluate
 
-from app.answer import Answer, Citation
-from eval.compare import compare_runs
-from eval.dataset import Example
-from eval.run import aggregate, read_run, score_row, strip_markers, worst, write_run
+from citeqa.app.answer import Answer, Citation
+from citeqa.eval.compare import compare_runs
+from citeqa.eval.dataset import Example
+from citeqa.eval.run import aggregate, read_run, score_row, strip_markers, worst, write_run
 
 A, B, C = "art-a", "art-b", "art-c"
 

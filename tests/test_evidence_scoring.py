@@ -3,14 +3,14 @@ stands for, and author bios are not topical evidence."""
 
 import numpy as np
 
-from app.answer_type import expected_type, has_type
-from app.evidence import score_sentences
-from app.question import parse
-from app.scorer import HAND_WEIGHTS
-from app.sentences import acronyms, candidate_sentences
-from app.qa import QA
-from app.terms import compound_terms
-from store.records import Chunk, Hit
+from citeqa.app.answer_type import expected_type, has_type
+from citeqa.app.evidence import score_sentences
+from citeqa.app.question import parse
+from citeqa.app.scorer import HAND_WEIGHTS
+from citeqa.app.sentences import acronyms, candidate_sentences
+from citeqa.app.qa import QA
+from citeqa.app.terms import compound_terms
+from citeqa.store.records import Chunk, Hit
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 

@@ -4,13 +4,13 @@ import pytest
 
 import numpy as np
 
-from app.compose import one_line
-from app.evidence import score_sentences
-from app.question import parse
-from app.sentences import candidate_sentences
-from app.qa import QA
-from app.required import new_terms
-from store.records import Chunk, Hit
+from citeqa.app.compose import one_line
+from citeqa.app.evidence import score_sentences
+from citeqa.app.question import parse
+from citeqa.app.sentences import candidate_sentences
+from citeqa.app.qa import QA
+from citeqa.app.required import new_terms
+from citeqa.store.records import Chunk, Hit
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 TREATY = "Article 13\nAmendments may be made by protocol.\nArticle 14\nThe depositary of this Treaty is the Ministry.\nIt sends copies."

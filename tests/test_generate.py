@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from app.answer import Answer
-from app.compose import ABSTAIN_TEXT
-from app.generate import Generator
-from app.prompt import build_messages, number_sources
-from app.verify import verify
-from ingest.sentences import split_sentences
-from store.records import Chunk, Hit
+from citeqa.app.answer import Answer
+from citeqa.app.compose import ABSTAIN_TEXT
+from citeqa.app.generate import Generator
+from citeqa.app.prompt import build_messages, number_sources
+from citeqa.app.verify import verify
+from citeqa.ingest.sentences import split_sentences
+from citeqa.store.records import Chunk, Hit
 from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,10 +241,10 @@ def llama_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def llm_qa(tmp_path_factory, llama_url):
     """A real store of data/articles plus one article that tries to give the model orders."""
-    from app.qa import QA, AnswerSettings
-    from ingest.embed import load_embedder
-    from ingest.pipeline import ingest
-    from store.chroma import open_store
+    from citeqa.app.qa import QA, AnswerSettings
+    from citeqa.ingest.embed import load_embedder
+    from citeqa.ingest.pipeline import ingest
+    from citeqa.store.chroma import open_store
 
     base = tmp_path_factory.mktemp("llmstore")
     corpus = base / "articles"

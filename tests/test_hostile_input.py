@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.answer import Answer
-from app.qa import QA, QuestionError
-from app.web.messages import qa_history
-from app.web.uploads import UploadError, safe_name, save_upload
-from ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
-from ingest.pipeline import ingest
-from store.chroma import open_store
+from citeqa.app.answer import Answer
+from citeqa.app.qa import QA, QuestionError
+from citeqa.app.web.messages import qa_history
+from citeqa.app.web.uploads import UploadError, safe_name, save_upload
+from citeqa.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
+from citeqa.ingest.pipeline import ingest
+from citeqa.store.chroma import open_store
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 OUTPUT = Path(__file__).resolve().parent / "output"

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest, versioned_hash
-from store.chroma import open_store
+from citeqa.ingest.pipeline import ingest, versioned_hash
+from citeqa.store.chroma import open_store
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
 from tests.model_fixtures import ARTICLES, assert_store_complete, corpus_files, expected_chunk_ids, reopen, stored_chunks  # noqa: E402

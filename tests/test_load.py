@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.clean import split_paragraphs, strip_markdown
-from ingest.load import MAX_FILE_BYTES, LoadError, content_hash, load_document
-from ingest.metadata import bio_author, parse_date
+from citeqa.ingest.clean import split_paragraphs, strip_markdown
+from citeqa.ingest.load import MAX_FILE_BYTES, LoadError, content_hash, load_document
+from citeqa.ingest.metadata import bio_author, parse_date
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"

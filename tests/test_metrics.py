@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from eval.metrics import (
+from citeqa.eval.metrics import (
     answer_match,
     bootstrap_ci,
     citation_precision,

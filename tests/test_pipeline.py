@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import ingest.pipeline as pipeline
-from ingest.chunk import chunk_document
-from ingest.load import load_document
-from ingest.pipeline import IngestError, IngestReport, discover, ingest, ingest_documents, versioned_hash
-from store.chroma import open_store
-from store.records import ChunkSettings
+import citeqa.ingest.pipeline as pipeline
+from citeqa.ingest.chunk import chunk_document
+from citeqa.ingest.load import load_document
+from citeqa.ingest.pipeline import IngestError, IngestReport, discover, ingest, ingest_documents, versioned_hash
+from citeqa.store.chroma import open_store
+from citeqa.store.records import ChunkSettings
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
 from tests.model_fixtures import ARTICLES, CountingEmbedder, assert_store_complete, reopen, stored_chunks  # noqa: E402

@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from app.answer import Answer
-from app.compose import with_markers
-from app.qa import MAX_QUESTION_CHARS, QA, QuestionError
-from app.terms import numbers
-from eval.dataset import DEFAULT_DATASET, read_examples
-from store.chroma import StoreError
+from citeqa.app.answer import Answer
+from citeqa.app.compose import with_markers
+from citeqa.app.qa import MAX_QUESTION_CHARS, QA, QuestionError
+from citeqa.app.terms import numbers
+from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
+from citeqa.store.chroma import StoreError
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 GRANT = "1.5 billion yuan"

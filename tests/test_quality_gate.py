@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app.qa import QA
-from eval.dataset import DEFAULT_DATASET, read_examples
-from eval.run import evaluate
-from ingest.embed import load_embedder
-from ingest.pipeline import ingest
-from store.chroma import open_store
+from citeqa.app.qa import QA
+from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
+from citeqa.eval.run import evaluate
+from citeqa.ingest.embed import load_embedder
+from citeqa.ingest.pipeline import ingest
+from citeqa.store.chroma import open_store
 
 # Measured 2026-12-01 on data/articles with the learned scorer (app/models/scorer.json) and the
 # int8 ONNX runner (101 items: 86 answerable, 15 unanswerable), k = 5: answer accuracy 0.907 (78/86),

@@ -9,12 +9,12 @@ Skips with one line where ../shared is absent (a user's clone).
 
 import pytest
 
-from app.qa import QA
-from eval.benchmarks import squad
-from eval.run import evaluate
-from ingest.embed import load_embedder
-from ingest.pipeline import ingest_documents
-from store.chroma import open_store
+from citeqa.app.qa import QA
+from citeqa.eval.benchmarks import squad
+from citeqa.eval.run import evaluate
+from citeqa.ingest.embed import load_embedder
+from citeqa.ingest.pipeline import ingest_documents
+from citeqa.store.chroma import open_store
 from tests.shared_data import BENCHMARKS, needs_benchmarks
 
 # Measured 2026-12-01 with the committed scorer on this sample (100 + 50): answer accuracy 0.78,

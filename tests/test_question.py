@@ -1,6 +1,6 @@
 """The Question is parsed once: entities, answer type, required terms, intent, follow-up context."""
 
-from app.question import entities, parse
+from citeqa.app.question import entities, parse
 
 
 def test_entities_are_the_names_a_question_gives_question_words_aside() -> None:

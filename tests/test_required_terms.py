@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.qa import QA
-from app.required import required_terms
+from citeqa.app.qa import QA
+from citeqa.app.required import required_terms
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 

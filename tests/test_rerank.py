@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.rerank import DEFAULT_RERANKER, Reranker
+from citeqa.app.rerank import DEFAULT_RERANKER, Reranker
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.retrieve import Candidate, RetrievalSettings, cap_per_article, combine, fuse, rank_articles, read_hits, search
-from store.lexical import STOPWORDS_EN, Bm25Params, LexicalIndex
-from store.records import Chunk, Hit
+from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, combine, fuse, rank_articles, read_hits, search
+from citeqa.store.lexical import STOPWORDS_EN, Bm25Params, LexicalIndex
+from citeqa.store.records import Chunk, Hit
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from app.features import FEATURES, NAMES
-from app.qa import QA
-from app.scorer import DEFAULT_SCORER, Scorer, ScorerError
-from app.training.scorer_fit import QuestionRows, calibrated_threshold, collect, figures, fit_scorer, held_out
-from eval.dataset import DEFAULT_DATASET, read_examples
+from citeqa.app.features import FEATURES, NAMES
+from citeqa.app.qa import QA
+from citeqa.app.scorer import DEFAULT_SCORER, Scorer, ScorerError
+from citeqa.app.training.scorer_fit import QuestionRows, calibrated_threshold, collect, figures, fit_scorer, held_out
+from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from store.chroma import StoreError, open_store
+from citeqa.store.chroma import StoreError, open_store
 from tests.chroma_server import ChromaServer, chroma_server, free_port  # noqa: F401  (chroma_server is a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

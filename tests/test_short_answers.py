@@ -4,8 +4,8 @@ import pytest
 
 import re
 
-from app.answer_type import answer_phrases
-from app.qa import QA
+from citeqa.app.answer_type import answer_phrases
+from citeqa.app.qa import QA
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 

@@ -9,11 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ingest.chunk import chunk_document
-from ingest.load import load_document
-from store.chroma import StoreError, StoreSettings, open_store
-from store.connection import forget_client
-from store.records import ArticleRecord, ChunkSettings, EmbeddedArticle
+from citeqa.ingest.chunk import chunk_document
+from citeqa.ingest.load import load_document
+from citeqa.store.chroma import StoreError, StoreSettings, open_store
+from citeqa.store.connection import forget_client
+from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
 from tests.model_fixtures import ARTICLES  # noqa: E402
@@ -223,7 +223,7 @@ def test_chroma_and_file_failures_become_one_line_store_errors(tmp_path) -> None
 
     from chromadb.errors import InternalError
 
-    from store.connection import as_store_error
+    from citeqa.store.connection import as_store_error
 
     for err in (sqlite3.OperationalError("no such table: collections"), InternalError("Error getting embedding\nmore"), OSError(5, "I/O error")):
         failure = as_store_error(err, tmp_path)

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.synthetic import SentencePool, fill_store, sentence_pool
-from store.chroma import StoreSettings, open_store
-from store.records import ChunkSettings
+from citeqa.eval.synthetic import SentencePool, fill_store, sentence_pool
+from citeqa.store.chroma import StoreSettings, open_store
+from citeqa.store.records import ChunkSettings
 from tests.conftest import CITEQA, ROOT, _env
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
@@ -38,7 +38,7 @@ def one_line(result: subprocess.CompletedProcess) -> str:
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory, embedder) -> SentencePool:
     """The sentences and stored sentence vectors of two real articles, ingested by the real pipeline."""
-    from ingest.pipeline import ingest
+    from citeqa.ingest.pipeline import ingest
 
     source = tmp_path_factory.mktemp("pool") / "store"
     for _ in ingest([ARTICLES / "003_1166b264bf1f7c06.txt", ARTICLES / "004_43fe3f8e97f79a18.txt"], open_store(source, create=True), embedder):
@@ -91,7 +91,7 @@ def test_verify_finds_a_cut_index_and_rebuild_repairs_it(big_store) -> None:
 
 
 def test_a_rebuild_cut_short_after_the_old_index_went_is_finished_on_open(tmp_path, pool, embedder) -> None:
-    from store.chroma import CHUNKS, REBUILDING
+    from citeqa.store.chroma import CHUNKS, REBUILDING
 
     location = filled(tmp_path / "small", pool, embedder, 200)
     store = open_store(location)

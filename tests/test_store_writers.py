@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from app.qa import QA
-from store.chroma import open_store
+from citeqa.app.qa import QA
+from citeqa.store.chroma import open_store
 from tests.conftest import CITEQA, ROOT, _env
 
 pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert

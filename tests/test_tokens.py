@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tiktoken
 
-from ingest.tokens import count_tokens, encoding, seed_tiktoken_cache, tiktoken_cache_dir
+from citeqa.ingest.tokens import count_tokens, encoding, seed_tiktoken_cache, tiktoken_cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "articles" / "004_43fe3f8e97f79a18.txt"
@@ -74,7 +74,7 @@ def refuse(*args, **kwargs):
     raise OSError("network access attempted in an offline test")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from ingest.tokens import count_tokens, encoding
+from citeqa.ingest.tokens import count_tokens, encoding
 import tiktoken
 text = sys.argv[1]
 print(json.dumps({"ours": count_tokens(text), "tiktoken": tiktoken.get_encoding("cl100k_base").encode_ordinary(text),

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.rerank import Reranker
-from app.training.evaluate import figures, threshold_at
-from app.training.pairs import Benchmarks, Group, PairCounts, squad_groups, squad_pairs, training_pairs
+from citeqa.app.rerank import Reranker
+from citeqa.app.training.evaluate import figures, threshold_at
+from citeqa.app.training.pairs import Benchmarks, Group, PairCounts, squad_groups, squad_pairs, training_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from gradio_client import Client
 
-from app.web.messages import read_payload
+from citeqa.app.web.messages import read_payload
 
 
 def test_chat_endpoint_returns_markers_and_citations(ui_server):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.web.chat_request import MAX_K, ChatRequest, ChatRequestError, parse_chat_request
+from citeqa.app.web.chat_request import MAX_K, ChatRequest, ChatRequestError, parse_chat_request
 
 MODES = ["extractive"]
 GOOD = dict(message="How much?", history=[], k=8, mode="extractive", show_uncited=False)

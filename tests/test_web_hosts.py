@@ -14,7 +14,7 @@ from starlette.routing import WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.web.hosts import HostCheck, HostPolicy
+from citeqa.app.web.hosts import HostCheck, HostPolicy
 
 
 @pytest.mark.parametrize(

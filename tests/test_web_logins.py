@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from app.web.logins import CredentialsError, LoginThrottle, parse_credentials
+from citeqa.app.web.logins import CredentialsError, LoginThrottle, parse_credentials
 from tests.conftest import serving
 
 USER, PASSWORD = "alice", "s3:cret word"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.answer import Answer, Citation, Evidence
-from app.web.messages import (
+from citeqa.app.answer import Answer, Citation, Evidence
+from citeqa.app.web.messages import (
     MAX_HISTORY_MESSAGES,
     MAX_TEXT_CHARS,
     HistoryError,

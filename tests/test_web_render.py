@@ -2,9 +2,9 @@
 
 import html
 
-from app.answer import Answer, Citation, Evidence
-from app.web.render import answer_html, article_html, escape, highlight, sources_html
-from store.records import ArticleRecord
+from citeqa.app.answer import Answer, Citation, Evidence
+from citeqa.app.web.render import answer_html, article_html, escape, highlight, sources_html
+from citeqa.store.records import ArticleRecord
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(1)> [a](javascript:x) {{7*7}} ${7*7} $$x$$'
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.web.uploads import UploadError, safe_name, save_upload
+from citeqa.app.web.uploads import UploadError, safe_name, save_upload
 
 
 @pytest.mark.parametrize(

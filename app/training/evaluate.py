@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from app.training.pairs import Group
+from citeqa.app.training.pairs import Group
 
 Scorer = Callable[[str, Sequence[str]], np.ndarray]
 

@@ -25,8 +25,8 @@ def export_int8(checkpoint: Path, out: Path, max_length: int) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from tokenizers import Tokenizer
 
-    from app.training.model import MeanPoolCrossEncoder
-    from ingest.embed_onnx import _quiet_root_logger
+    from citeqa.app.training.model import MeanPoolCrossEncoder
+    from citeqa.ingest.embed_onnx import _quiet_root_logger
 
     out.mkdir(parents=True, exist_ok=True)
     model = MeanPoolCrossEncoder.load(checkpoint)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.training.evaluate import figures
-from app.training.pairs import Group, Pair
+from citeqa.app.training.evaluate import figures
+from citeqa.app.training.pairs import Group, Pair
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def load_base(base: Path, seed: int):
     """(model, tokenizer): the base encoder with a new, seeded, single-logit head (`MeanPoolCrossEncoder`)."""
     from transformers import AutoTokenizer
 
-    from app.training.model import MeanPoolCrossEncoder
+    from citeqa.app.training.model import MeanPoolCrossEncoder
 
     return MeanPoolCrossEncoder.from_base(base, seed), AutoTokenizer.from_pretrained(str(base))
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ingest.sentences import split_sentences
-from store.lexical import LexicalIndex
+from citeqa.ingest.sentences import split_sentences
+from citeqa.store.lexical import LexicalIndex
 
 
 @dataclass(frozen=True)

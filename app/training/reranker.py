@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app.training.evaluate import figures
-from app.training.export import export_int8
-from app.training.fit import FitSettings, fine_tune, torch_scorer
-from app.training.pairs import Benchmarks, Group, PairCounts, squad_groups, training_pairs, validation_groups
+from citeqa.app.training.evaluate import figures
+from citeqa.app.training.export import export_int8
+from citeqa.app.training.fit import FitSettings, fine_tune, torch_scorer
+from citeqa.app.training.pairs import Benchmarks, Group, PairCounts, squad_groups, training_pairs, validation_groups
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def test_groups(bench: Benchmarks, per_kind: int | None, seed: int) -> list[Grou
 
 def cosine_scorer():
     """score(question, sentences) -> the bi-encoder's cosine (the engine's MiniLM, each sentence embedded alone)."""
-    from ingest.embed import load_embedder
+    from citeqa.ingest.embed import load_embedder
 
     embedder = load_embedder()
 
@@ -87,7 +87,7 @@ def ship_stage(benchmarks: Path, work: Path, out: Path, recipe: RerankerRecipe, 
                baseline: bool = True, command: str = "citeqa train reranker") -> dict:
     """Export `work/checkpoint` to `out` as int8 ONNX, evaluate it (validation: threshold; SQuAD test articles:
     reporting only, beside the bi-encoder cosine), and write `out/metrics.json` and `out/README.md`."""
-    from app.rerank import Reranker
+    from citeqa.app.rerank import Reranker
 
     bench = Benchmarks(benchmarks)
     fit = json.loads((work / "fit.json").read_text())
@@ -120,7 +120,7 @@ def agreement(checkpoint: Path, reranker, groups: Sequence[Group], max_length: i
     """How far the int8 export's probabilities are from the fp32 checkpoint's on `groups`' pairs."""
     from transformers import AutoTokenizer
 
-    from app.training.model import MeanPoolCrossEncoder
+    from citeqa.app.training.model import MeanPoolCrossEncoder
 
     fp32 = torch_scorer(MeanPoolCrossEncoder.load(checkpoint), AutoTokenizer.from_pretrained(str(checkpoint)), max_length)
     diffs, same_top = [], []

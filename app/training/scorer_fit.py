@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.features import NAMES
-from app.qa import QA
-from app.scorer import Scorer
-from app.sentences import Sentence
-from eval.dataset import Example
+from citeqa.app.features import NAMES
+from citeqa.app.qa import QA
+from citeqa.app.scorer import Scorer
+from citeqa.app.sentences import Sentence
+from citeqa.eval.dataset import Example
 
 CALIBRATION_SHARE = 0.25  # of the questions, by id hash, held out of the fit to choose the threshold
 NEWS_SOURCE = "default_dev"  # the shipped news set: in the domain users ask about, so it weighs more than its size

@@ -8,7 +8,7 @@ input and what it must be, never an internal error.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.web.messages import MAX_TEXT_CHARS, check_history, json_kind, qa_history
+from citeqa.app.web.messages import MAX_TEXT_CHARS, check_history, json_kind, qa_history
 
 MAX_K = 20  # the page's slider goes this far
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from app.answer import Answer
-from app.qa import QA, QuestionError
-from app.web import messages, render
-from app.web.chat_request import ChatRequestError, parse_chat_request
-from app.web.uploads import MAX_UPLOAD_BYTES, UploadError, save_upload
-from ingest.pipeline import IngestError, ingest
-from store.chroma import StoreError
+from citeqa.app.answer import Answer
+from citeqa.app.qa import QA, QuestionError
+from citeqa.app.web import messages, render
+from citeqa.app.web.chat_request import ChatRequestError, parse_chat_request
+from citeqa.app.web.uploads import MAX_UPLOAD_BYTES, UploadError, save_upload
+from citeqa.ingest.pipeline import IngestError, ingest
+from citeqa.store.chroma import StoreError
 
 EMPTY_STORE = "No articles yet. Add some in the Articles tab, or run: citeqa ingest data/articles"
 log = logging.getLogger(__name__)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from app.qa import QA
-from app.web import render
-from app.web.chat_request import MAX_K
-from app.web.handlers import Page
-from app.web.uploads import MAX_UPLOAD_BYTES
-from ingest.load import SUPPORTED_SUFFIXES
+from citeqa.app.qa import QA
+from citeqa.app.web import render
+from citeqa.app.web.chat_request import MAX_K
+from citeqa.app.web.handlers import Page
+from citeqa.app.web.uploads import MAX_UPLOAD_BYTES
+from citeqa.ingest.load import SUPPORTED_SUFFIXES
 
 EXAMPLES = (
     "How much grant money did Xi promise?",

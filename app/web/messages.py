@@ -16,8 +16,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from app.answer import Answer, Citation
-from app.web import render
+from citeqa.app.answer import Answer, Citation
+from citeqa.app.web import render
 
 ROLES = ("user", "assistant", "system")
 MAX_HISTORY_MESSAGES = 200

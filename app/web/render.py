@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
-from app.answer import Answer, Citation
-from store.records import ArticleRecord, Hit
+from citeqa.app.answer import Answer, Citation
+from citeqa.store.records import ArticleRecord, Hit
 
 SOURCES_CLASS = "citeqa-sources"
 OPEN_PREFIX = "citeqa-open/"

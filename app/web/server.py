@@ -5,9 +5,9 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from app.web.hosts import HostCheck, HostPolicy
-from app.web.logins import LoginThrottle
-from app.web.uploads import MAX_UPLOAD_BYTES
+from citeqa.app.web.hosts import HostCheck, HostPolicy
+from citeqa.app.web.logins import LoginThrottle
+from citeqa.app.web.uploads import MAX_UPLOAD_BYTES
 
 CSS = Path(__file__).with_name("page.css")
 

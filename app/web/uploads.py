@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ingest.load import SUPPORTED_SUFFIXES
+from citeqa.ingest.load import SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 

@@ -7,8 +7,8 @@ comparison, temporal, null), used as the example's type for per-type figures.
 
 from pathlib import Path
 
-from eval.benchmarks.splits import jsonl, multihop_split
-from eval.dataset import Example
+from citeqa.eval.benchmarks.splits import jsonl, multihop_split
+from citeqa.eval.dataset import Example
 
 
 def articles_folder(root: Path) -> Path:

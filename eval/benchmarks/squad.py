@@ -16,9 +16,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.benchmarks.splits import BenchmarkError, jsonl, squad_articles
-from eval.dataset import Example
-from ingest.document import Document
+from citeqa.eval.benchmarks.splits import BenchmarkError, jsonl, squad_articles
+from citeqa.eval.dataset import Example
+from citeqa.ingest.document import Document
 
 PATH_PREFIX = "benchmark:squad"
 
