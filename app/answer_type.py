@@ -114,6 +114,7 @@ _PHRASES = {
 
 
 _FUNCTION_WORDS = frozenset("by the a an in at on of from near and with".split())
+_BARE_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")  # "2024" alone says when, not how much or how many
 
 
 def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:
@@ -134,6 +135,8 @@ def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:
         phrase = " ".join(words)
         if kind == "person" and re.search(r"[-–—]", phrase):
             continue  # "China-Central Asia", "Sino-Kazakh": a compound of places, not a person's name
+        if kind == "number" and _BARE_YEAR.fullmatch(phrase):
+            continue
         if phrase and phrase.lower() not in asked:
             found.append(phrase)
     return list(dict.fromkeys(found))

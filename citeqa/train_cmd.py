@@ -73,6 +73,9 @@ def train_scorer(
     default_store: Annotated[str, typer.Option(help="Store with the default corpus (for the shipped dev set).")] = ".citeqa/store",
     answerable: Annotated[int, typer.Option(help="SQuAD train questions with answers to use.")] = 1500,
     unanswerable: Annotated[int, typer.Option(help="SQuAD 2.0 unanswerable train questions to use.")] = 1000,
+    out_of_corpus: Annotated[
+        int, typer.Option(help="SQuAD train questions also asked with their article hidden: natural unanswerables.")
+    ] = 1000,
     false_abstention: Annotated[float, typer.Option(help="Answerable questions allowed to abstain, on held-out questions.")] = 0.04,
     news_share: Annotated[float, typer.Option(help="Share of the fit's weight given to the shipped news set.")] = 0.5,
     rerank: Annotated[bool, typer.Option(help="Weigh in the shipped cross-encoder reranker (off: it does not pay yet).")] = False,
@@ -81,6 +84,7 @@ def train_scorer(
     """Fit the sentence scorer and its abstain threshold; print the held-out figures."""
     from citeqa.app.qa import QA
     from citeqa.app.scorer import DEFAULT_SCORER, Scorer
+    from citeqa.app.training.out_of_corpus import collect_out_of_corpus
     from citeqa.app.training.scorer_fit import collect, fit_scorer
     from citeqa.eval.benchmarks import squad
     from citeqa.eval.benchmarks.splits import BenchmarkError
@@ -89,6 +93,8 @@ def train_scorer(
 
     if not 0 < false_abstention < 0.5:
         raise fail(f"--false-abstention must be between 0 and 0.5. Currently, it is {false_abstention}")
+    if out_of_corpus < 0:
+        raise fail(f"--out-of-corpus must be 0 or more. Currently, it is {out_of_corpus}")
     if not 0 <= news_share < 1:
         raise fail(f"--news-share must be at least 0 and below 1. Currently, it is {news_share}")
     try:
@@ -100,7 +106,13 @@ def train_scorer(
     except (BenchmarkError, DatasetError, StoreError, ValueError) as err:
         raise fail(str(err))
     typer.echo(f"collecting features: {len(examples)} SQuAD train questions, {len(shipped)} shipped", err=True)
-    questions = collect(squad_qa, examples, "squad_train") + collect(default_qa, shipped, "default_dev")
+    asked_elsewhere = [e for e in examples if e.answerable][:out_of_corpus]
+    typer.echo(f"and {len(asked_elsewhere)} of them with their article hidden", err=True)
+    questions = (
+        collect(squad_qa, examples, "squad_train")
+        + collect_out_of_corpus(squad_qa, asked_elsewhere, "squad_out_of_corpus")
+        + collect(default_qa, shipped, "default_dev")
+    )
     reranker = None
     if rerank:
         from citeqa.app.rerank import DEFAULT_RERANKER, Reranker

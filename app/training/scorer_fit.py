@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from citeqa.app.features import NAMES
-from citeqa.app.qa import QA
+from citeqa.app.qa import QA, Findings
 from citeqa.app.scorer import Scorer
 from citeqa.app.sentences import Sentence
 from citeqa.eval.dataset import Example
@@ -51,17 +51,23 @@ def collect(qa: QA, examples: Iterable[Example], source: str) -> list[QuestionRo
     """Feature rows for every fact question (questions about the articles' metadata are answered otherwise)."""
     found = []
     for example in examples:
-        evidence = qa.evidence(example.question, list(example.history) or None)
-        if evidence.question.intent != "fact" or not evidence.ranked:
-            continue
-        ranked = evidence.ranked
-        found.append(QuestionRows(
-            example.id, source, example.answerable,
-            np.array([[s.features[name] for name in NAMES] for s in ranked]),
-            np.array([example.answerable and supports(s, example) for s in ranked], dtype=int),
-            tuple(s.text for s in ranked), evidence.question.text,
-        ))
+        rows = question_rows(example, qa.evidence(example.question, list(example.history) or None), source)
+        if rows is not None:
+            found.append(rows)
     return found
+
+
+def question_rows(example: Example, evidence: Findings, source: str) -> QuestionRows | None:
+    """One question's candidates as training rows; None for a question the scorer never sees."""
+    if evidence.question.intent != "fact" or not evidence.ranked:
+        return None
+    ranked = evidence.ranked
+    return QuestionRows(
+        example.id, source, example.answerable,
+        np.array([[s.features[name] for name in NAMES] for s in ranked]),
+        np.array([example.answerable and supports(s, example) for s in ranked], dtype=int),
+        tuple(s.text for s in ranked), evidence.question.text,
+    )
 
 
 def held_out(question_id: str) -> bool:
@@ -78,14 +84,16 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, 
 
 
 def _question_weights(questions: Sequence[QuestionRows], news_share: float) -> dict[str, float]:
-    """Per-question weight: the shipped news set gets `news_share` of the total weight, SQuAD the rest."""
+    """Per-question weight: the shipped news set gets `news_share` of the total weight; the other sets share
+    the rest in proportion to their sizes."""
     counts: dict[str, int] = {}
     for q in questions:
         counts[q.source] = counts.get(q.source, 0) + 1
-    shares = {s: (news_share if s == NEWS_SOURCE else 1.0 - news_share) for s in counts}
-    if len(counts) == 1:
-        shares = {s: 1.0 for s in counts}
-    return {q.id: shares[q.source] * len(questions) / counts[q.source] for q in questions}
+    if NEWS_SOURCE not in counts or len(counts) == 1:
+        return {q.id: 1.0 for q in questions}
+    others = len(questions) - counts[NEWS_SOURCE]
+    per_question = {s: (news_share / n if s == NEWS_SOURCE else (1.0 - news_share) / others) for s, n in counts.items()}
+    return {q.id: per_question[q.source] * len(questions) for q in questions}
 
 
 def _spread(values: np.ndarray) -> float:
