@@ -5,6 +5,7 @@ from citeqa.app.answer import Answer
 from citeqa.app.qa import QA
 from citeqa.app.retrieve import rank_articles, read_hits
 
+NAN = "000_bdeb36cea8cbc411"  # "China builds bridges on uneven ground ...", with a bio line "Hao Nan is ..."
 LI = "002_c6e3273c7bb3a7d5"  # "Beijing Strengthens Ties with Central Asia ...", byline "Author: Nigel Li", 06/25/2025
 CHEN = "004_43fe3f8e97f79a18"  # "China and Central Asian leaders cap summit ...", Alyssa Chen, 17 Jun 2025
 
@@ -18,15 +19,24 @@ def about(qa: QA, question: str) -> Answer | None:
     )
 
 
-def test_who_wrote_names_the_author_and_quotes_the_byline(qa: QA) -> None:
+def test_who_wrote_quotes_the_sentence_that_names_the_author(qa: QA) -> None:
+    answer = about(qa, "Who wrote the article about China building bridges on uneven ground?")
+    assert answer is not None
+    assert answer.text == "“China builds bridges on uneven ground in Central Asia with new collective treaty” was written by Hao Nan [1]."
+    (citation,) = answer.citations
+    assert (citation.marker, citation.article_id, citation.author) == (1, NAN, "Hao Nan")
+    (evidence,) = citation.evidence
+    assert evidence.text.startswith("Hao Nan is ")  # the bio line, quoted at its offsets
+    assert qa.store.article_text(NAN)[evidence.char_start : evidence.char_end] == evidence.text
+
+
+def test_who_wrote_cites_the_byline_from_metadata_when_the_text_has_none_left(qa: QA) -> None:
     answer = about(qa, "Who wrote the article about Beijing strengthening ties with Central Asia?")
     assert answer is not None
     assert answer.text == "“Beijing Strengthens Ties with Central Asia at Second Regional Summit” was written by Nigel Li [1]."
     (citation,) = answer.citations
-    assert (citation.marker, citation.article_id, citation.author) == (1, LI, "Nigel Li")
-    (evidence,) = citation.evidence
-    assert "Nigel Li" in evidence.text
-    assert qa.store.article_text(LI)[evidence.char_start : evidence.char_end] == evidence.text  # quoted, not made up
+    assert citation.article_id == LI
+    assert [(e.text, e.char_start, e.char_end) for e in citation.evidence] == [("Author: Nigel Li", -1, -1)]
 
 
 def test_when_published_cites_the_date_from_metadata_when_no_sentence_states_it(qa: QA) -> None:
