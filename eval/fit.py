@@ -122,11 +122,11 @@ def mean_ndcg10(rankings: Rankings, data: BeirSet, params: Bm25Params, settings:
 
 def figures(rankings: Rankings, data: BeirSet, params: Bm25Params, settings: RetrievalSettings, mode: Mode,
             depth: int = CANDIDATES) -> dict[str, float]:
-    """Mean NDCG@10, Recall@100 and MRR@10 (binary relevance: every SciFact judgment is 1)."""
+    """Mean nDCG@10, Recall@100 and MRR@10 (binary relevance: every SciFact judgment is 1)."""
     rows = {q: document_ranking(rankings.dense[q], rankings.bm25[params][q], settings, mode, depth) for q in data.queries}
     wanted = relevant(data)
     return {
-        "NDCG@10": round(float(np.mean([ndcg_at_k(rows[q], wanted[q], 10) for q in rows])), 4),
+        "nDCG@10": round(float(np.mean([ndcg_at_k(rows[q], wanted[q], 10) for q in rows])), 4),
         "Recall@100": round(float(np.mean([recall_at_k(rows[q], wanted[q], 100) for q in rows])), 4),
         "MRR@10": round(float(np.mean([mrr_at_k(rows[q], wanted[q], 10) for q in rows])), 4),
     }
