@@ -28,11 +28,12 @@ import httpx
 from citeqa.app.answer import Answer
 from citeqa.app.prompt import build_messages, number_sources
 from citeqa.app.verify import MIN_OVERLAP, verify
+from citeqa.errors import CiteqaError, SettingsError
 
 logger = logging.getLogger(__name__)
 
 
-class GenerationError(Exception):
+class GenerationError(CiteqaError):
     """The endpoint gave no usable answer; the message says why, for a notice."""
 
 
@@ -50,11 +51,11 @@ class Generator:
         min_overlap: float = MIN_OVERLAP,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://. Currently, base_url is {base_url!r}")
+            raise SettingsError(f"base_url must start with http:// or https://. Currently, base_url is {base_url!r}")
         if timeout <= 0:
-            raise ValueError(f"timeout must be greater than 0. Currently, timeout is {timeout}")
+            raise SettingsError(f"timeout must be greater than 0. Currently, timeout is {timeout}")
         if max_tokens < 1:
-            raise ValueError(f"max_tokens must be at least 1. Currently, max_tokens is {max_tokens}")
+            raise SettingsError(f"max_tokens must be at least 1. Currently, max_tokens is {max_tokens}")
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.api_key = api_key

@@ -24,6 +24,7 @@ from citeqa.app.evidence import Reranker, score_sentences
 from citeqa.app.followup import expand
 from citeqa.app.question import Question, parse
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
+from citeqa.errors import CiteqaError
 from citeqa.app.sentences import Sentence, candidate_sentences
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits, search
 from citeqa.ingest.embed import Embedder, load_embedder
@@ -36,7 +37,7 @@ _ARTICLES_TTL_SECONDS = 5.0
 logger = logging.getLogger(__name__)
 
 
-class QuestionError(ValueError):
+class QuestionError(CiteqaError, ValueError):
     """The question cannot be asked (for example, it is empty)."""
 
 

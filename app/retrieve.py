@@ -14,6 +14,7 @@ from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 
+from citeqa.errors import SettingsError
 from citeqa.store.chroma import Store
 from citeqa.store.records import Hit, article_of
 
@@ -36,11 +37,11 @@ class RetrievalSettings:
     def __post_init__(self) -> None:
         for name in ("k", "candidates", "per_article", "rrf_k"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be greater than 0. Currently, {name} is {getattr(self, name)}")
+                raise SettingsError(f"{name} must be greater than 0. Currently, {name} is {getattr(self, name)}")
         if self.fusion not in FUSIONS:
-            raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}. Currently, it is {self.fusion!r}")
+            raise SettingsError(f"fusion must be one of {', '.join(FUSIONS)}. Currently, it is {self.fusion!r}")
         if not 0.0 <= self.dense_weight <= 1.0:
-            raise ValueError(f"dense_weight must be between 0 and 1. Currently, it is {self.dense_weight}")
+            raise SettingsError(f"dense_weight must be between 0 and 1. Currently, it is {self.dense_weight}")
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,16 @@ from typing import Annotated
 
 import typer
 
-from citeqa.cli import DEFAULT_STORE, JsonOption, ModelOption, StoreOption, app, fail
+from citeqa.edge import fail
+from citeqa.engine import open_qa
 from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
+from citeqa.options import DEFAULT_STORE, JsonOption, ModelOption, StoreOption
 from citeqa.terminal import printable
 
 
-@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
-    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Passages handed to answer composition.")] = 8,
+    k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Passages handed to answer composition (default: the engine's).")] = None,
     store: StoreOption = DEFAULT_STORE,
     model: ModelOption = None,
     mode: ModeOption = "extractive",
@@ -24,14 +25,14 @@ def ask(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a question from the stored articles, citing the article behind every claim."""
-    from citeqa.app.qa import QA, AnswerSettings, QuestionError
+    from citeqa.app.qa import AnswerSettings, QuestionError
     from citeqa.store.chroma import StoreError
 
     try:
         generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
         if mode == "generative" and generator is None:
             raise fail("--mode generative needs an OpenAI-compatible endpoint: pass --llm-url (or set CITEQA_LLM_URL)")
-        qa = QA.open(store, model, AnswerSettings(mode=mode), generator)
+        qa = open_qa(store, model, AnswerSettings(mode=mode), generator)
         answer = qa.ask(question, k=k)
     except (StoreError, QuestionError) as err:
         raise fail(str(err))

@@ -1,7 +1,7 @@
 """`citeqa bench`: speed and scale benchmarks (ingest vs raw encode, ask latency at scale, serve), optionally vs LlamaIndex.
 
-Maps flags onto `eval.bench.run_bench`, shows progress on stderr and prints a table
-or one JSON object. Heavy imports happen inside the command so `--help` stays instant.
+Maps flags onto `eval.bench.run.run_bench`, shows progress on stderr and prints the typed
+`BenchResult` as tables, or as one JSON object. Heavy imports happen inside the command so `--help` stays instant.
 """
 
 import json
@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from citeqa.cli import JsonOption, app, fail
+from citeqa.edge import session
+from citeqa.options import JsonOption
 
 
 def parse_scales(value: str) -> tuple[int, ...]:
@@ -24,7 +25,6 @@ def parse_scales(value: str) -> tuple[int, ...]:
     return scales
 
 
-@app.command()
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Tiny sizes, no serve: a smoke test in well under a minute.")] = False,
     peers: Annotated[bool, typer.Option("--peers", help="Also index and query the same corpora with LlamaIndex's defaults (needs the bench extra).")] = False,
@@ -37,8 +37,8 @@ def bench(
     as_json: JsonOption = False,
 ) -> None:
     """Measure ingest throughput, ask latency (default corpus, 10k, 100k chunks), serve RSS and cold start."""
-    from citeqa.eval.bench import BenchSettings, run_bench
-    from citeqa.store.chroma import StoreError
+    from citeqa.eval.bench.run import run_bench
+    from citeqa.eval.bench.settings import BenchSettings
 
     overrides: dict = {"peers": peers, "compare_torch": compare_torch, "cache_dir": cache_dir}
     if scale is not None:
@@ -49,27 +49,25 @@ def bench(
         overrides["squad"] = squad
     if serve is not None:
         overrides["serve"] = serve
-    try:
-        settings = BenchSettings.quick_settings(**overrides) if quick else BenchSettings(**overrides)
-        result = _run(run_bench, settings, show=not as_json)
-    except (StoreError, ValueError, OSError) as err:
-        raise fail(str(err))
-    except ImportError as err:
-        raise fail(f"{err}. The peer comparison needs: pip install -e '.[bench]'")
+    settings = BenchSettings.quick_settings(**overrides) if quick else BenchSettings(**overrides)
+    embedding = session().embedding
+    result = _run(run_bench, settings, {"backend": embedding.backend, "cache_dir": embedding.cache_dir}, show=not as_json)
     if as_json:
-        typer.echo(json.dumps(result))
+        typer.echo(json.dumps(result.as_dict()))
     else:
         _print_tables(result)
 
 
-def _run(run_bench, settings, show: bool) -> dict:
+def _run(run_bench, settings, embedding: dict, show: bool):
     from rich.console import Console
 
-    console = Console(stderr=True)
     if not show:
-        return run_bench(settings)
-    with console.status("starting") as status:
-        return run_bench(settings, lambda message: status.update(message))
+        return run_bench(settings, embedding=embedding)
+    with Console(stderr=True).status("starting") as status:
+        return run_bench(settings, lambda message: status.update(message), embedding)
+
+
+_SCORES = (("Hit@1", "hit_1"), ("Recall@1", "recall_1"), ("Recall@5", "recall_5"), ("MRR@5", "mrr_5"))
 
 
 def _fmt(value) -> str:
@@ -80,56 +78,63 @@ def _fmt(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _print_tables(r: dict) -> None:
+def _print_tables(r) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=150)
     main = Table("measure", "value", title="citeqa bench")
-    main.add_row("embedder", r["embedder"])
-    syn = r["synthetic_corpus"]
-    main.add_row("synthetic corpus", syn["how"])
-    main.add_row("ingest (pipeline, fresh store)", f"{_fmt(r['ingest_chunks_per_s'])} chunks/s ({syn['chunks']:,} chunks in {syn['ingest_s']} s)")
-    main.add_row("raw encode (same runner), same texts", f"{_fmt(r['encode_chunks_per_s'])} chunks/s (before {syn['encode_chunks_per_s_before']}, after {syn['encode_chunks_per_s_after']})")
-    main.add_row("overhead ratio (goal ≥ 0.85)", _fmt(r["ingest_overhead_ratio"]))
-    for name, point in r["ask"].items():
+    main.add_row("embedder", r.embedder)
+    syn = r.synthetic_corpus
+    main.add_row("synthetic corpus", syn.how)
+    main.add_row("ingest (pipeline, fresh store)", f"{_fmt(r.ingest_chunks_per_s)} chunks/s ({syn.chunks:,} chunks in {syn.ingest_s} s)")
+    main.add_row("raw encode (same runner), same texts", f"{_fmt(r.encode_chunks_per_s)} chunks/s (before {syn.encode_chunks_per_s_before}, after {syn.encode_chunks_per_s_after})")
+    main.add_row("overhead ratio (goal ≥ 0.85)", _fmt(r.ingest_overhead_ratio))
+    for name, point in r.ask.items():
         label = "default corpus" if name == "default" else f"{int(name):,} synthetic chunks"
-        extra = f"; BM25 build {point['lexical_build_s']} s, fill: {point['fill']}" if "lexical_build_s" in point else ""
-        main.add_row(f"ask p50 / p95, {label}", f"{point['p50_ms']} / {point['p95_ms']} ms ({point['n']} asks, {point['chunks']:,} chunks{extra})")
-    if "serve" in r:
-        serve = r["serve"]
-        main.add_row("serve: cold start → first answer", f"{serve.get('cold_start_s', serve.get('error'))} s")
-        main.add_row("serve: peak RSS (VmHWM)", f"{serve.get('peak_rss_mb')} MB")
-    cli = r["ask_cli"]
-    runs = f" (median of {len(cli['runs_s'])}: {cli['runs_s']}; first run {cli['first_run_s']} s; torch imported: {cli['imports_torch']})"
-    main.add_row("ask (CLI): cold start → answer", f"{cli['cold_start_s']} s{runs}" if "runs_s" in cli else cli["error"])
-    for note in r.get("skipped", []):
+        extra = f"; BM25 build {point.scale.lexical_build_s} s, fill: {point.scale.fill}" if point.scale else ""
+        main.add_row(f"ask p50 / p95, {label}", f"{point.latency.p50_ms} / {point.latency.p95_ms} ms ({point.latency.n} asks, {point.chunks:,} chunks{extra})")
+    if r.serve is not None:
+        main.add_row("serve: cold start → first answer", f"{r.serve.cold_start_s if r.serve.error is None else r.serve.error} s")
+        main.add_row("serve: peak RSS (VmHWM)", f"{r.serve.peak_rss_mb} MB")
+    cli = r.ask_cli
+    if cli.error is None:
+        runs = f" (median of {len(cli.runs_s)}: {cli.runs_s}; first run {cli.first_run_s} s; torch imported: {cli.imports_torch})"
+        main.add_row("ask (CLI): cold start → answer", f"{cli.cold_start_s} s{runs}")
+    else:
+        main.add_row("ask (CLI): cold start → answer", cli.error)
+    for note in r.skipped:
         main.add_row("skipped", note)
-    main.add_row("load average before / after", f"{r['load_before']} / {r['load_after']} ({r['cpus']} CPUs)")
+    main.add_row("load average before / after", f"{r.load_before} / {r.load_after} ({r.cpus} CPUs)")
     console.print(main)
-    for corpus, side in r.get("peers", {}).items():
+    for corpus, side in r.peers.items():
         table = Table("", "citeqa", "LlamaIndex (defaults)", title=f"peers: {corpus} corpus")
-        rows = [("ingest wall time, s", "ingest_s"), ("chunks", "chunks"), ("truncated chunks", "truncated_chunks"),
-                ("fraction of text embedded", "fraction_embedded"), ("embedded word pieces / s", "embedded_wordpieces_per_s"),
-                ("article hit@1", "hit@1"), ("article recall@1", "recall@1"), ("article recall@5", "recall@5"), ("MRR@5", "mrr@5"), ("questions", "questions")]
-        for label, key in rows:
-            table.add_row(label, _fmt(side["citeqa"][key]), _fmt(side["llamaindex"][key]))
-        table.add_row("latency p50 / p95 ms (ask vs retrieve)",
-                      f"{side['citeqa']['latency']['p50_ms']} / {side['citeqa']['latency']['p95_ms']}",
-                      f"{side['llamaindex']['latency']['p50_ms']} / {side['llamaindex']['latency']['p95_ms']}")
+        ours, theirs = side.citeqa, side.llamaindex
+        rows = [("ingest wall time, s", lambda t: t.ingest_s), ("chunks", lambda t: t.wordpieces.chunks),
+                ("truncated chunks", lambda t: t.wordpieces.truncated_chunks),
+                ("fraction of text embedded", lambda t: t.wordpieces.fraction_embedded),
+                ("embedded word pieces / s", lambda t: t.embedded_wordpieces_per_s),
+                ("questions", lambda t: t.scores.questions)]
+        for label, value in rows:
+            table.add_row(label, _fmt(value(ours)), _fmt(value(theirs)))
+        for label, name in _SCORES:
+            table.add_row(f"article {label}", _fmt(getattr(ours.scores, name)), _fmt(getattr(theirs.scores, name)))
+        table.add_row("latency p50 / p95 ms (ask vs retrieve)", f"{ours.latency.p50_ms} / {ours.latency.p95_ms}",
+                      f"{theirs.latency.p50_ms} / {theirs.latency.p95_ms}")
         console.print(table)
-    if "onnx" in r:
-        o = r["onnx"]
-        table = Table("", "torch fp32", "ONNX int8 (default)", title=f"runners: {o['model']}")
-        table.add_row("encode chunks/s", _fmt(o["torch_encode_chunks_per_s"]), _fmt(o["onnx_encode_chunks_per_s"]))
+    if r.onnx is not None:
+        o = r.onnx
+        table = Table("", "torch fp32", "ONNX int8 (default)", title=f"runners: {o.model}")
+        table.add_row("encode chunks/s", _fmt(o.torch_encode_chunks_per_s), _fmt(o.onnx_encode_chunks_per_s))
         table.add_row("synthetic ingest chunks/s (÷ same runner's raw encode)",
-                      f"{_fmt(o['torch_ingest_chunks_per_s'])} ({_fmt(o['torch_ingest_overhead_ratio'])})",
-                      f"{_fmt(r['ingest_chunks_per_s'])} ({_fmt(r['ingest_overhead_ratio'])})")
-        table.add_row("ingest ÷ torch's raw model.encode", _fmt(o["torch_ingest_overhead_ratio"]), _fmt(o["ingest_vs_torch_encode"]))
-        table.add_row("query embed p50 ms", _fmt(o["torch_query_embed_p50_ms"]), _fmt(o["onnx_query_embed_p50_ms"]))
-        table.add_row("cosine to fp32 (mean / min)", "1", f"{o['cosine_to_fp32']['mean']} / {o['cosine_to_fp32']['min']}")
-        for corpus in ("default", "squad"):
-            if corpus in o:
-                for key in ("hit@1", "recall@1", "recall@5", "mrr@5", "ingest_s", "ask_p50_ms"):
-                    table.add_row(f"{corpus}: {key}", _fmt(o[corpus]["torch"][key]), _fmt(o[corpus]["onnx"][key]))
+                      f"{_fmt(o.torch_ingest_chunks_per_s)} ({_fmt(o.torch_ingest_overhead_ratio)})",
+                      f"{_fmt(r.ingest_chunks_per_s)} ({_fmt(r.ingest_overhead_ratio)})")
+        table.add_row("ingest ÷ torch's raw model.encode", _fmt(o.torch_ingest_overhead_ratio), _fmt(o.ingest_vs_torch_encode))
+        table.add_row("query embed p50 ms", _fmt(o.torch_query_embed_p50_ms), _fmt(o.onnx_query_embed_p50_ms))
+        table.add_row("cosine to fp32 (mean / min)", "1", f"{o.cosine_mean} / {o.cosine_min}")
+        for corpus, (torch, onnx, _questions) in o.corpora.items():
+            for label, name in _SCORES:
+                table.add_row(f"{corpus}: {label}", _fmt(getattr(torch.scores, name)), _fmt(getattr(onnx.scores, name)))
+            for name in ("ingest_s", "ask_p50_ms"):
+                table.add_row(f"{corpus}: {name}", _fmt(getattr(torch, name)), _fmt(getattr(onnx, name)))
         console.print(table)

@@ -1,45 +1,28 @@
-"""The `citeqa` command line: maps flags and CITEQA_* environment variables onto library calls.
+"""The `citeqa` command line: the typer app, its top-level options, and every command registered once.
 
-The only module that imports typer and draws progress bars; user mistakes end here
-as one line on stderr and a non-zero exit, never a traceback. Heavy libraries are
-imported inside the commands so that `citeqa --help` stays instant.
+Imports flow one way: this module imports the `*_cmd` modules (plain functions), which import
+`options` (shared defaults and flags), `edge` (errors) and `engine` (opening the model and QA);
+none of them imports this one. Heavy libraries are imported inside the commands, so
+`citeqa --help` and `citeqa ask --help` stay instant.
 """
 
-import json
 import logging
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
-DEFAULT_STORE = ".citeqa/store"
+from citeqa import ask_cmd, bench_cmd, eval_cmd, ingest_cmd, load_cmd, serve_cmd, train_cmd
+from citeqa.edge import EdgeGroup, Embedding, Session, start_session
 
 app = typer.Typer(
+    cls=EdgeGroup,
     help="Answer questions about a folder of articles, citing the article behind every claim.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-StoreOption = Annotated[
-    str,
-    typer.Option("--store", envvar="CITEQA_STORE", help="Store directory, or http://HOST:PORT of a Chroma server."),
-]
-ModelOption = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        envvar="CITEQA_MODEL",
-        help="sentence-transformers model name or local path (default: the store's model, else all-MiniLM-L6-v2).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one line to stderr and return the exit to raise."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
 
 
 def _quiet_libraries() -> None:
@@ -48,175 +31,38 @@ def _quiet_libraries() -> None:
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens; show the traceback of an internal error.")] = False,
+    embedding_backend: Annotated[
+        Literal["onnx", "torch"] | None,
+        typer.Option(
+            envvar="CITEQA_EMBEDDING_BACKEND",
+            help="onnx (int8, where the model allows; the default) or torch (sentence-transformers, fp32).",
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="CITEQA_CACHE_DIR", help="Where the model's int8 ONNX export is kept (default ~/.cache/citeqa)."),
+    ] = None,
+) -> None:
     """citeqa: cited answers from your articles."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     _quiet_libraries()
+    # Before any model or page loads: no hub downloads or telemetry from an offline machine (subprocesses inherit it).
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    start_session(Session(verbose, Embedding(embedding_backend, cache_dir)))
 
 
-@app.command()
-def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest.")] = None,
-    store: StoreOption = DEFAULT_STORE,
-    model: ModelOption = None,
-    chunk_tokens: Annotated[int, typer.Option(help="Chunk size in cl100k_base tokens.")] = 200,
-    overlap_tokens: Annotated[int, typer.Option(help="Tokens of trailing sentences repeated in the next chunk.")] = 40,
-    prune: Annotated[bool, typer.Option(help="Remove stored articles whose file is gone from an ingested folder.")] = True,
-    list_articles: Annotated[bool, typer.Option("--list", help="List the stored articles instead of ingesting.")] = False,
-    verify: Annotated[
-        bool, typer.Option("--verify", help="Check that every stored chunk is found by its own vector; exit 1 when damaged.")
-    ] = False,
-    rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Re-create the vector index from the stored chunks (re-embeds unreadable vectors).")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Ingest files or folders (.txt .md .html .pdf) into the store; only changed files are re-embedded."""
-    from citeqa.ingest.pipeline import IngestError
-    from citeqa.store.chroma import StoreError
-    from citeqa.store.records import ChunkSettings
-
-    if sum((list_articles, verify, rebuild)) > 1:
-        raise fail("--list, --verify and --rebuild are separate modes; give one of them")
-    try:
-        if list_articles:
-            _list_articles(store, as_json)
-            return
-        if verify:
-            _verify(store, as_json)
-            return
-        if rebuild:
-            _rebuild(store, model, as_json)
-            return
-        if not paths:
-            raise fail("give at least one file or folder, e.g. citeqa ingest data/articles")
-        if not any(path.exists() for path in paths):
-            raise fail(f"no such file or directory: {', '.join(str(p) for p in paths)}")
-        chunking = ChunkSettings(chunk_tokens, overlap_tokens)
-        report = _run_ingest(paths, store, model, chunking, prune, show_progress=not as_json)
-    except (IngestError, StoreError, ValueError) as err:
-        raise fail(str(err))
-    from citeqa.terminal import printable
-
-    for reason in report.skipped:
-        typer.echo(f"warning: {printable(reason)}", err=True)
-    if as_json:
-        typer.echo(json.dumps(report.as_dict()))
-    else:
-        typer.echo(
-            f"{report.articles} articles ({report.new} new, {report.changed} changed, {report.unchanged} unchanged, "
-            f"{report.removed} removed); embedded {report.chunks} chunks, {report.tokens} tokens "
-            f"in {report.seconds:.1f} s ({report.chunks_per_second:.1f} chunks/s)"
-        )
-    if report.articles == 0 and report.skipped:
-        raise typer.Exit(1)
+app.command()(ingest_cmd.ingest)
+app.command()(ask_cmd.ask)
+app.command()(serve_cmd.serve)
+app.command("eval")(eval_cmd.eval_command)
+app.command()(bench_cmd.bench)
+app.command("load-test")(load_cmd.load_test)
+app.add_typer(train_cmd.train_app, name="train")
 
 
-def _run_ingest(paths, store_location, model, chunking, prune, show_progress):
-    """Run the pipeline with a progress bar on stderr; return its report."""
-    from rich.progress import Progress as Bar
-
-    from citeqa.ingest.pipeline import ingest as run
-    from citeqa.store.chroma import open_store
-
-    store = open_store(store_location, create=True)
-    embedder = _embedder(store, model)
-    report = None
-    with Bar(transient=True, disable=not show_progress, console=_stderr_console()) as bar:
-        task = bar.add_task("embedding", total=None)
-        for step in run(paths, store, embedder, chunking, prune):
-            bar.update(task, completed=step.done, total=max(step.total, 1), description=step.message[:40])
-            report = step.report
-    return report
-
-
-def _embedder(store, model: str | None):
-    """The embedder for `model`, defaulting to the one the store was built with."""
-    from citeqa.ingest.embed import load_embedder
-
-    recorded = store.settings.embedding_model if store.settings else None
-    return load_embedder(model or recorded)
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _list_articles(store_location: str, as_json: bool) -> None:
-    from citeqa.store.chroma import open_store
-
-    records = open_store(store_location).articles()
-    rows = [
-        {"article_id": r.article_id, "title": r.title, "author": r.author, "date": r.date, "chunks": r.chunks}
-        for r in records
-    ]
-    if as_json:
-        typer.echo(json.dumps({"articles": rows}))
-        return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from citeqa.terminal import printable
-
-    table = Table("article_id", "title", "author", "date", "chunks")
-    for row in rows:
-        # Text cells: a title is shown as written, never read as Rich markup ("[/b]", "[video]").
-        cells = (row["article_id"], row["title"], row["author"] or "", row["date"] or "", str(row["chunks"]))
-        table.add_row(*(Text(printable(cell)) for cell in cells))
-    Console().print(table)
-
-
-def _verify(store_location: str, as_json: bool) -> None:
-    """One line on the store's vector index; exit 1 when it is damaged."""
-    from dataclasses import asdict
-
-    from citeqa.store.chroma import open_store
-
-    result = open_store(store_location).verify()
-    typer.echo(json.dumps({**asdict(result), "ok": result.ok}) if as_json else result.line())
-    if not result.ok:
-        raise typer.Exit(1)
-
-
-def _rebuild(store_location: str, model: str | None, as_json: bool) -> None:
-    """Re-create the vector index from the stored chunks, loading the model only if a vector must be re-embedded."""
-    import functools
-
-    from citeqa.store.chroma import StoreError, open_store
-
-    store = open_store(store_location)
-    if store.settings is None:
-        raise StoreError(f"The store at {store_location} is empty: nothing to rebuild.")
-    embedder = functools.cache(lambda: _embedder(store, model))
-
-    def embed(texts: list[str]):
-        return embedder().embed_passages(texts, [[(0, len(text))] for text in texts])[0]
-
-    with store.writing():
-        if model is not None:
-            store.check_model(embedder().model_id, store.settings.chunking)
-        chunks, reembedded = store.rebuild(embed)
-        store.refresh_lexical(force=True)
-    if as_json:
-        typer.echo(json.dumps({"chunks": chunks, "reembedded": reembedded}))
-    else:
-        typer.echo(f"rebuilt the vector index of {store_location}: {chunks} chunks, {reembedded} re-embedded")
-
-
-# Command modules register themselves on `app` when imported (one line each, below).
-# --- command modules ---
-from citeqa import ask_cmd  # noqa: E402,F401
-from citeqa import serve_cmd  # noqa: E402,F401
-from citeqa import eval_cmd  # noqa: E402,F401
-from citeqa import bench_cmd  # noqa: E402,F401
-from citeqa import load_cmd  # noqa: E402,F401
-from citeqa import train_cmd  # noqa: E402,F401
-
-
-def run() -> None:
-    """Console-script entry point."""
-    app(prog_name="citeqa")
-
+def run(args: list[str] | None = None) -> None:
+    """Console-script entry point (`args`: instead of sys.argv[1:])."""
+    app(args, prog_name="citeqa")

@@ -12,15 +12,11 @@ from typing import Annotated
 
 import typer
 
-from citeqa.cli import JsonOption, StoreOption, app, fail
+from citeqa.edge import fail
+from citeqa.engine import embedder_for, open_qa
+from citeqa.options import DEFAULT_BENCHMARKS, DEFAULT_STORE, BenchmarksOption, JsonOption, ModelOption, StoreOption
 
 DEFAULT_RUNS = Path("eval/runs")
-
-ModelOption = Annotated[
-    str | None,
-    typer.Option("--model", envvar="CITEQA_MODEL", help="sentence-transformers model (default: the store's model)."),
-]
-
 
 def _bar(disable: bool):
     from rich.console import Console
@@ -36,13 +32,12 @@ def _print(renderable) -> None:
     Console(width=140).print(renderable)
 
 
-@app.command("eval")
 def eval_command(
     ctx: typer.Context,
     dataset: Annotated[Path | None, typer.Option(help="Evaluation set, JSONL (default: eval/default_corpus.jsonl).")] = None,
     k: Annotated[int, typer.Option("--k", min=1, help="Articles scored by Recall/MRR/nDCG@k.")] = 5,
     out: Annotated[Path | None, typer.Option(help="Run directory (default: eval/runs/<UTC time>).")] = None,
-    store: StoreOption = ".citeqa/store",
+    store: StoreOption = DEFAULT_STORE,
     model: ModelOption = None,
     compare: Annotated[
         tuple[Path, Path] | None, typer.Option("--compare", metavar="RUN_A RUN_B", help="Compare two run directories.")
@@ -52,9 +47,7 @@ def eval_command(
         typer.Option(metavar="NAME", help="Evaluate on a public benchmark instead: squad or multihop (read from --benchmarks-dir)."),
     ] = None,
     split: Annotated[str, typer.Option(help="Benchmark split: test (report) or train (fit/tune; MultiHop-RAG's dev half).")] = "test",
-    benchmarks_dir: Annotated[
-        Path, typer.Option(envvar="CITEQA_BENCHMARKS", help="Folder holding the public benchmarks and splits.json.")
-    ] = Path("../shared/benchmarks"),
+    benchmarks_dir: BenchmarksOption = DEFAULT_BENCHMARKS,
     beir: Annotated[
         Path | None, typer.Option("--beir", metavar="DIR", help="Benchmark dense/BM25/hybrid retrieval on a BEIR dataset.")
     ] = None,
@@ -78,19 +71,14 @@ def eval_command(
 
 
 def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model: str | None, as_json: bool) -> None:
-    from citeqa.app.qa import QA
-    from citeqa.eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
-    from citeqa.eval.run import RunDirError, prepare_run_dir
-    from citeqa.store.chroma import StoreError
+    from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
+    from citeqa.eval.run import prepare_run_dir
 
     path = dataset or DEFAULT_DATASET
     out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    try:
-        examples = read_examples(path)
-        qa = QA.open(store, model=model)
-        prepare_run_dir(out)  # before asking: a bad --out must not cost the whole run
-    except (DatasetError, RunDirError, StoreError, ValueError) as err:
-        raise fail(str(err))
+    examples = read_examples(path)
+    qa = open_qa(store, model)
+    prepare_run_dir(out)  # before asking: a bad --out must not cost the whole run
     _run_examples(qa, examples, str(path), k, out, as_json)
 
 
@@ -123,13 +111,10 @@ def _benchmark(
     name: str, split: str, root: Path, k: int, out: Path | None, store: str | None, model: str | None, as_json: bool
 ) -> None:
     """Ingest a benchmark's corpus into its own store (incrementally), then evaluate one split of its questions."""
-    from citeqa.app.qa import QA
     from citeqa.eval.benchmarks import multihop, squad
-    from citeqa.eval.benchmarks.splits import BenchmarkError
-    from citeqa.eval.run import RunDirError, prepare_run_dir
-    from citeqa.ingest.embed import load_embedder
-    from citeqa.ingest.pipeline import IngestError, ingest, ingest_documents
-    from citeqa.store.chroma import StoreError, open_store
+    from citeqa.eval.run import prepare_run_dir
+    from citeqa.ingest.pipeline import ingest, ingest_documents
+    from citeqa.store.chroma import open_store
 
     if name not in ("squad", "multihop"):
         raise fail(f"--benchmark must be squad or multihop. Currently, it is {name!r}")
@@ -140,32 +125,30 @@ def _benchmark(
         raise fail(f"no benchmarks folder at {root}; pass --benchmarks-dir (it holds splits.json)")
     location = store or f".citeqa/bench-{name}"
     out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    try:
-        prepare_run_dir(out)  # before ingesting and asking: a bad --out must not cost the whole run
-        target = open_store(location, create=True)
-        embedder = load_embedder(model or (target.settings.embedding_model if target.settings else None))
-        if name == "squad":
-            steps = ingest_documents(squad.documents(root), target, embedder)
-            examples = squad.examples(root, split)
-        else:
-            steps = ingest([multihop.articles_folder(root)], target, embedder)
-            examples = multihop.examples(root, split)
-        with _bar(disable=as_json) as bar:
-            task = bar.add_task(f"ingesting {name}", total=None)
-            for step in steps:
-                bar.update(task, completed=step.done, total=max(step.total, 1))
-        qa = QA.open(location, model=model)
-    except (BenchmarkError, IngestError, RunDirError, StoreError, ValueError) as err:
-        raise fail(str(err))
+    prepare_run_dir(out)  # before ingesting and asking: a bad --out must not cost the whole run
+    target = open_store(location, create=True)
+    embedder = embedder_for(target, model)
+    if name == "squad":
+        steps = ingest_documents(squad.documents(root), target, embedder)
+        examples = squad.examples(root, split)
+    else:
+        steps = ingest([multihop.articles_folder(root)], target, embedder)
+        examples = multihop.examples(root, split)
+    with _bar(disable=as_json) as bar:
+        task = bar.add_task(f"ingesting {name}", total=None)
+        for step in steps:
+            bar.update(task, completed=step.done, total=max(step.total, 1))
+    qa = open_qa(location, model)
     _run_examples(qa, examples, f"{name} {split}", k, out, as_json)
 
 
 def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:
     from citeqa.eval.compare import change_lines, compare_runs, comparison_table
+    from citeqa.eval.run import RunDirError
 
     try:
         comparison = compare_runs(run_a, run_b)
-    except (ValueError, KeyError) as err:
+    except RunDirError as err:
         raise fail(f"cannot compare {run_a} and {run_b}: {err}")
     if as_json:
         typer.echo(json.dumps(comparison.as_dict()))
@@ -176,29 +159,24 @@ def _compare(run_a: Path, run_b: Path, as_json: bool) -> None:
 
 
 def _beir(directory: Path, store: str | None, model: str | None, as_json: bool) -> None:
-    from citeqa.eval.beir import MODES, BeirError, build_store, document_run, load_beir, score
-    from citeqa.ingest.embed import load_embedder
-    from citeqa.store.chroma import StoreError, open_store
+    from citeqa.eval.beir import MODES, build_store, document_run, load_beir, score
+    from citeqa.store.chroma import open_store
 
-    try:
-        data = load_beir(directory)
-        location = store or f".citeqa/beir-{data.name}"
-        target = open_store(location, create=True)
-        recorded = target.settings.embedding_model if target.settings else None
-        embedder = load_embedder(model or recorded)
-        with _bar(disable=as_json) as bar:
-            task = bar.add_task(f"ingesting {data.name}", total=None)
-            for step in build_store(data, target, embedder):
-                bar.update(task, completed=step.done, total=max(step.total, 1))
-        report = step.report
-        results = {}
-        with _bar(disable=as_json) as bar:
-            for mode in MODES:
-                task = bar.add_task(f"{mode} retrieval", total=len(data.queries))
-                run = document_run(target, embedder, data.queries, mode, on_query=lambda: bar.advance(task))
-                results[mode] = score(data.qrels, run)
-    except (BeirError, StoreError, ValueError) as err:
-        raise fail(str(err))
+    data = load_beir(directory)
+    location = store or f".citeqa/beir-{data.name}"
+    target = open_store(location, create=True)
+    embedder = embedder_for(target, model)
+    with _bar(disable=as_json) as bar:
+        task = bar.add_task(f"ingesting {data.name}", total=None)
+        for step in build_store(data, target, embedder):
+            bar.update(task, completed=step.done, total=max(step.total, 1))
+    report = step.report
+    results = {}
+    with _bar(disable=as_json) as bar:
+        for mode in MODES:
+            task = bar.add_task(f"{mode} retrieval", total=len(data.queries))
+            run = document_run(target, embedder, data.queries, mode, on_query=lambda: bar.advance(task))
+            results[mode] = score(data.qrels, run)
     if as_json:
         typer.echo(json.dumps(results))
         return
@@ -215,10 +193,10 @@ def _beir_table(directory: Path, name: str, results: dict[str, dict[str, float]]
 
     from citeqa.eval.beir import published_baselines
 
-    table = Table("method", "NDCG@10", "Recall@100", "MRR@10", "source", title=f"BEIR {name} (test)")
+    table = Table("method", "nDCG@10", "Recall@100", "MRR@10", "source", title=f"BEIR {name} (test)")
     for mode, values in results.items():
         label = {"dense": f"citeqa dense ({model_id.split('/')[-1]})", "bm25": "citeqa BM25", "hybrid": "citeqa hybrid (RRF)"}[mode]
-        table.add_row(label, *(f"{values[m]:.3f}" for m in ("NDCG@10", "Recall@100", "MRR@10")), "this run")
+        table.add_row(label, *(f"{values[m]:.3f}" for m in ("nDCG@10", "Recall@100", "MRR@10")), "this run")
     for row in published_baselines(directory):
         cells = ("–" if v is None else f"{v:.3f}" for v in (row.ndcg10, row.recall100))
         table.add_row(f"published: {row.method}", *cells, "–", row.source)

@@ -1,6 +1,6 @@
 """`citeqa load-test`: N concurrent clients ask a running page's `/chat` for T seconds (loopback only).
 
-Maps flags onto `eval.load.run_load`; prints one summary line (or one JSON object) and
+Maps flags onto `eval.bench.load.run_load` (also `python -m citeqa.eval.bench.load`); prints one summary line (or one JSON object) and
 exits 1 when any request failed or any answer's citations did not check out.
 """
 
@@ -10,10 +10,9 @@ from typing import Annotated
 
 import typer
 
-from citeqa.cli import JsonOption, app, fail
+from citeqa.options import JsonOption
 
 
-@app.command("load-test")
 def load_test(
     url: Annotated[str, typer.Option(help="The running page, e.g. http://127.0.0.1:7860/ (loopback only).")] = "http://127.0.0.1:7860/",
     clients: Annotated[int, typer.Option(min=1, max=200, help="Concurrent clients.")] = 20,
@@ -28,13 +27,10 @@ def load_test(
 ) -> None:
     """Load-test a running `citeqa serve`: requests, errors, p50/p95 latency, citation checks."""
     from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
-    from citeqa.eval.load import read_articles, run_load
+    from citeqa.eval.bench.load import read_articles, run_load
 
-    try:
-        articles = read_articles(store) if store else None
-        report = run_load(url, clients, seconds, read_examples(dataset or DEFAULT_DATASET), articles, timeout=timeout)
-    except Exception as err:  # unreachable page, bad dataset, unreadable store: one line
-        raise fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
+    articles = read_articles(store) if store else None
+    report = run_load(url, clients, seconds, read_examples(dataset or DEFAULT_DATASET), articles, timeout=timeout)
     typer.echo(json.dumps(report.as_dict()) if as_json else report.summary())
     if not as_json:
         for problem in report.problems:

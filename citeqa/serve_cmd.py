@@ -17,8 +17,12 @@ from typing import Annotated
 
 import typer
 
-from citeqa.cli import DEFAULT_STORE, ModelOption, StoreOption, _run_ingest, app, fail
+from citeqa.edge import fail
+from citeqa.engine import embedder_for, open_qa
+from citeqa.ingest_cmd import run_ingest
 from citeqa.llm_options import LlmKeyOption, LlmModelOption, LlmTimeoutOption, LlmUrlOption, ModeOption, generator_or_none
+from citeqa.options import DEFAULT_STORE, ModelOption, StoreOption
+from citeqa.store.records import ChunkSettings
 
 AuthOption = Annotated[
     str | None,
@@ -82,14 +86,13 @@ def side_paths(store: str) -> tuple[Path, Path]:
 def _open_qa(store: str, model: str | None, settings, generator):
     """(QA, banner notice or None). A missing or empty local store opens empty, with a notice."""
     from citeqa.app.qa import QA
-    from citeqa.ingest.embed import load_embedder
     from citeqa.store.chroma import is_url, open_store
 
     # Opened once: a failed open leaves Chroma's cached client broken, so a retry would hide the cause.
     opened = open_store(store, create=not is_url(store))  # the page can take uploads into a new local store
     if opened.settings is not None or is_url(store):
-        return QA.open(store, model, settings, generator), None
-    qa = QA(opened, load_embedder(model), settings, generator)
+        return open_qa(store, model, settings, generator), None
+    qa = QA(opened, embedder_for(opened, model), settings, generator)
     return qa, f"No articles yet. Add some in the Articles tab, or run: citeqa ingest data/articles --store {store}"
 
 
@@ -101,7 +104,6 @@ def _warm_up(qa) -> None:
         logging.getLogger(__name__).info("warm-up question failed: %s", err)
 
 
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps the page on this machine.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="CITEQA_PORT", help="Port to listen on.")] = 7860,
@@ -130,31 +132,22 @@ def serve(
 
     if host not in LOOPBACK and credentials is None:
         typer.echo(f"warning: --host {host} exposes the page without a login; set CITEQA_AUTH or --auth-file", err=True)
-    # Before gradio is imported: no telemetry or update checks from an offline machine.
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from citeqa.app.qa import AnswerSettings
-    from citeqa.ingest.pipeline import IngestError
-    from citeqa.store.chroma import StoreError
-    from citeqa.store.records import ChunkSettings
 
-    try:
-        generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
-        if mode == "generative" and generator is None:
-            raise ValueError("--mode generative needs an endpoint: --llm-url http://HOST:PORT/v1 (or CITEQA_LLM_URL)")
-        if ingest_paths:
-            report = _run_ingest(ingest_paths, store, model, ChunkSettings(), True, show_progress=True)
-            for reason in report.skipped:
-                typer.echo(f"warning: {reason}", err=True)
-            typer.echo(f"ingest: {report.articles} articles ({report.new} new, {report.changed} changed, {report.removed} removed)")
-        qa, notice = _open_qa(store, model, AnswerSettings(mode=mode), generator)
-        articles = len(qa.store.articles())
-        down = generator.check() if generator else None
-        if down:  # the page still works: generative answers fall back to extractive ones, with a notice
-            typer.echo(f"warning: {down}", err=True)
-            notice = " ".join(filter(None, [notice, f"{down} Generative answers fall back to extractive ones."]))
-    except (IngestError, StoreError, ValueError) as err:
-        raise fail(str(err))
+    generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
+    if mode == "generative" and generator is None:
+        raise fail("--mode generative needs an endpoint: --llm-url http://HOST:PORT/v1 (or CITEQA_LLM_URL)")
+    if ingest_paths:
+        report = run_ingest(ingest_paths, store, model, ChunkSettings(), True, show_progress=True)
+        for reason in report.skipped:
+            typer.echo(f"warning: {reason}", err=True)
+        typer.echo(f"ingest: {report.articles} articles ({report.new} new, {report.changed} changed, {report.removed} removed)")
+    qa, notice = _open_qa(store, model, AnswerSettings(mode=mode), generator)
+    articles = len(qa.store.articles())
+    down = generator.check() if generator else None
+    if down:  # the page still works: generative answers fall back to extractive ones, with a notice
+        typer.echo(f"warning: {down}", err=True)
+        notice = " ".join(filter(None, [notice, f"{down} Generative answers fall back to extractive ones."]))
     # Load the model and indexes while gradio imports and the page is built, not on the first question.
     warm = threading.Thread(target=_warm_up, args=(qa,), daemon=True)
     warm.start()

@@ -9,23 +9,21 @@ for reporting) and writes the shipped folder `app/models/reranker/`.
 """
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from citeqa.cli import app, fail
+from citeqa.edge import fail
+from citeqa.engine import open_qa
+from citeqa.options import DEFAULT_BENCHMARKS, DEFAULT_STORE, BenchmarksOption
 
 train_app = typer.Typer(help="Fit the engine's learned parts on public train splits.", no_args_is_help=True)
-app.add_typer(train_app, name="train")
 
 
 @train_app.command("reranker")
 def train_reranker(
-    benchmarks_dir: Annotated[
-        Path, typer.Option(envvar="CITEQA_BENCHMARKS", help="Folder holding the public benchmarks and splits.json.")
-    ] = Path("../shared/benchmarks"),
+    benchmarks_dir: BenchmarksOption = DEFAULT_BENCHMARKS,
     out: Annotated[Path | None, typer.Option(help="Folder to write (default: the shipped app/models/reranker/).")] = None,
     work: Annotated[Path, typer.Option(help="Folder for the torch checkpoint between fitting and export.")] = Path(".citeqa/reranker-work"),
     fit: Annotated[bool, typer.Option(help="Fit a new checkpoint (--no-fit: export and evaluate the one in --work).")] = True,
@@ -39,7 +37,6 @@ def train_reranker(
     """Fine-tune, export (int8 ONNX) and evaluate the cross-encoder reranker; print its test figures."""
     import logging
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.getLogger("citeqa.app.training").setLevel(logging.INFO)  # a long job: show its progress on stderr
     from citeqa.app.rerank import DEFAULT_RERANKER
     from citeqa.app.training.fit import FitSettings
@@ -66,11 +63,9 @@ def train_reranker(
 
 @train_app.command("scorer")
 def train_scorer(
-    benchmarks_dir: Annotated[
-        Path, typer.Option(envvar="CITEQA_BENCHMARKS", help="Folder holding the public benchmarks and splits.json.")
-    ] = Path("../shared/benchmarks"),
+    benchmarks_dir: BenchmarksOption = DEFAULT_BENCHMARKS,
     squad_store: Annotated[str, typer.Option(help="Store with the SQuAD corpus (citeqa eval --benchmark squad builds it).")] = ".citeqa/bench-squad",
-    default_store: Annotated[str, typer.Option(help="Store with the default corpus (for the shipped dev set).")] = ".citeqa/store",
+    default_store: Annotated[str, typer.Option(help="Store with the default corpus (for the shipped dev set).")] = DEFAULT_STORE,
     answerable: Annotated[int, typer.Option(help="SQuAD train questions with answers to use.")] = 1500,
     unanswerable: Annotated[int, typer.Option(help="SQuAD 2.0 unanswerable train questions to use.")] = 1000,
     out_of_corpus: Annotated[
@@ -82,14 +77,11 @@ def train_scorer(
     out: Annotated[Path | None, typer.Option(help="Model file to write (default: the shipped app/models/scorer.json).")] = None,
 ) -> None:
     """Fit the sentence scorer and its abstain threshold; print the held-out figures."""
-    from citeqa.app.qa import QA
     from citeqa.app.scorer import DEFAULT_SCORER, Scorer
     from citeqa.app.training.out_of_corpus import collect_out_of_corpus
     from citeqa.app.training.scorer_fit import collect, fit_scorer
     from citeqa.eval.benchmarks import squad
-    from citeqa.eval.benchmarks.splits import BenchmarkError
-    from citeqa.eval.dataset import DEFAULT_DATASET, DatasetError, read_examples
-    from citeqa.store.chroma import StoreError
+    from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
 
     if not 0 < false_abstention < 0.5:
         raise fail(f"--false-abstention must be between 0 and 0.5. Currently, it is {false_abstention}")
@@ -97,14 +89,11 @@ def train_scorer(
         raise fail(f"--out-of-corpus must be 0 or more. Currently, it is {out_of_corpus}")
     if not 0 <= news_share < 1:
         raise fail(f"--news-share must be at least 0 and below 1. Currently, it is {news_share}")
-    try:
-        hand = Scorer()
-        squad_qa = QA.open(squad_store, scorer=hand)
-        default_qa = QA.open(default_store, scorer=hand)
-        examples = squad.examples(benchmarks_dir, "train", answerable, unanswerable)
-        shipped = read_examples(DEFAULT_DATASET)
-    except (BenchmarkError, DatasetError, StoreError, ValueError) as err:
-        raise fail(str(err))
+    hand = Scorer()
+    squad_qa = open_qa(squad_store, scorer=hand)
+    default_qa = open_qa(default_store, scorer=hand)
+    examples = squad.examples(benchmarks_dir, "train", answerable, unanswerable)
+    shipped = read_examples(DEFAULT_DATASET)
     typer.echo(f"collecting features: {len(examples)} SQuAD train questions, {len(shipped)} shipped", err=True)
     asked_elsewhere = [e for e in examples if e.answerable][:out_of_corpus]
     typer.echo(f"and {len(asked_elsewhere)} of them with their article hidden", err=True)

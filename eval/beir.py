@@ -20,18 +20,19 @@ from pathlib import Path
 import re
 
 from citeqa.app.retrieve import Mode, RetrievalSettings, rank_articles, search
+from citeqa.errors import CiteqaError
 from citeqa.ingest.document import Document
 from citeqa.ingest.embed import Embedder
 from citeqa.ingest.pipeline import Progress, ingest_documents
 from citeqa.store.chroma import Store
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
-METRICS = {"NDCG@10": "ndcg@10", "Recall@100": "recall@100", "MRR@10": "mrr@10"}  # BEIR name -> ranx name
+METRICS = {"nDCG@10": "ndcg@10", "Recall@100": "recall@100", "MRR@10": "mrr@10"}  # our name -> ranx name
 CANDIDATES = 300  # chunks per retriever: enough distinct documents for Recall@100
 PATH_PREFIX = "beir:"  # marks articles that came from a BEIR corpus
 
 
-class BeirError(Exception):
+class BeirError(CiteqaError):
     """A BEIR directory is missing a file or holds a malformed line."""
 
 
@@ -128,7 +129,7 @@ def document_run(store: Store, embedder: Embedder, queries: dict[str, str], mode
 
 
 def score(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
-    """NDCG@10, Recall@100 and MRR@10 by ranx (queries with no hits score 0)."""
+    """nDCG@10, Recall@100 and MRR@10 by ranx (queries with no hits score 0)."""
     from ranx import Qrels, Run, evaluate  # imported here: numba compiles on first use
 
     filled = {q: run.get(q) or {"__none__": 0.0} for q in qrels}  # ranx needs every query present

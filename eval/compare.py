@@ -15,7 +15,7 @@ from rich.table import Table
 
 from citeqa.eval.metrics import bootstrap_ci
 from citeqa.eval.report import fmt
-from citeqa.eval.run import Row, read_run
+from citeqa.eval.run import Row, RunDirError, read_run
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,9 @@ def _per_question(k: int) -> dict[str, Callable[[Row], float | None]]:
     return {
         "answer_accuracy": answerable("correct"),
         "token_f1": answerable("token_f1"),
-        f"recall@{k}": answerable(f"recall@{k}"),
-        f"mrr@{k}": answerable(f"mrr@{k}"),
-        f"ndcg@{k}": answerable(f"ndcg@{k}"),
+        f"Recall@{k}": answerable(f"Recall@{k}"),
+        f"MRR@{k}": answerable(f"MRR@{k}"),
+        f"nDCG@{k}": answerable(f"nDCG@{k}"),
         "citation_precision": answerable("citation_precision"),
         "citation_recall": answerable("citation_recall"),
         "unanswerable_abstained": lambda r: None if r["answerable"] else float(r["abstained"]),
@@ -89,11 +89,11 @@ def _delta(metric: str, value: Callable[[Row], float | None], a: dict, b: dict, 
 
 
 def compare_runs(run_a: Path, run_b: Path) -> Comparison:
-    """Compare two run directories; ValueError when one is not a run or their k differ."""
+    """Compare two run directories; RunDirError when one is not a run or their k differ."""
     rows_a, metrics_a = read_run(run_a)
     rows_b, metrics_b = read_run(run_b)
     if metrics_a["k"] != metrics_b["k"]:
-        raise ValueError(f"runs must use the same k to be compared. Currently, k is {metrics_a['k']} and {metrics_b['k']}")
+        raise RunDirError(f"runs must use the same k to be compared. Currently, k is {metrics_a['k']} and {metrics_b['k']}")
     by_id_b = {r["id"]: r for r in rows_b}
     pairs = [(ra, by_id_b[ra["id"]]) for ra in rows_a if ra["id"] in by_id_b]
     deltas = tuple(_delta(m, f, metrics_a, metrics_b, pairs) for m, f in _per_question(metrics_a["k"]).items())

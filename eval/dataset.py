@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from citeqa.errors import CiteqaError
+
 DEFAULT_DATASET: Path = Path(__file__).parent / "default_corpus.jsonl"
 
 _REQUIRED = ("id", "question", "answers", "sources")
@@ -22,7 +24,7 @@ _OPTIONAL = ("history", "type", "note")
 _ROLES = ("user", "assistant")
 
 
-class DatasetError(Exception):
+class DatasetError(CiteqaError):
     """An evaluation set could not be read."""
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from citeqa.app.retrieve import Mode, RetrievalSettings, combine, rank_articles
+from citeqa.errors import CiteqaError
 from citeqa.eval.beir import CANDIDATES, BeirError, BeirSet, load_beir
 from citeqa.eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from citeqa.ingest.embed import Embedder
@@ -122,11 +123,11 @@ def mean_ndcg10(rankings: Rankings, data: BeirSet, params: Bm25Params, settings:
 
 def figures(rankings: Rankings, data: BeirSet, params: Bm25Params, settings: RetrievalSettings, mode: Mode,
             depth: int = CANDIDATES) -> dict[str, float]:
-    """Mean NDCG@10, Recall@100 and MRR@10 (binary relevance: every SciFact judgment is 1)."""
+    """Mean nDCG@10, Recall@100 and MRR@10 (binary relevance: every SciFact judgment is 1)."""
     rows = {q: document_ranking(rankings.dense[q], rankings.bm25[params][q], settings, mode, depth) for q in data.queries}
     wanted = relevant(data)
     return {
-        "NDCG@10": round(float(np.mean([ndcg_at_k(rows[q], wanted[q], 10) for q in rows])), 4),
+        "nDCG@10": round(float(np.mean([ndcg_at_k(rows[q], wanted[q], 10) for q in rows])), 4),
         "Recall@100": round(float(np.mean([recall_at_k(rows[q], wanted[q], 100) for q in rows])), 4),
         "MRR@10": round(float(np.mean([mrr_at_k(rows[q], wanted[q], 10) for q in rows])), 4),
     }
@@ -160,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     from citeqa.ingest.embed import load_embedder
-    from citeqa.store.chroma import StoreError, open_store
+    from citeqa.store.chroma import open_store
 
     try:
         data = load_beir(args.directory, split="train")
@@ -169,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BeirError(f"the store at {store.location} is empty; build it first with: citeqa eval --beir {args.directory}")
         result = fit(store, load_embedder(store.settings.embedding_model), data,
                      step=(lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr)))
-    except (BeirError, StoreError, ValueError) as err:
+    except CiteqaError as err:  # the package's own errors only: a bug keeps its traceback
         print(f"error: {err}", file=sys.stderr)
         return 1
     if args.json:

@@ -1,4 +1,4 @@
-"""Present an evaluation run: the summary table, the markdown report, the recall@k plot.
+"""Present an evaluation run: the summary table, the markdown report, the Recall@k plot.
 
 Everything here reads the metrics object and rows that `eval.run` produces and
 returns text, a rich Table or a PNG file. Non-goals: computing metrics, printing
@@ -24,9 +24,9 @@ def summary_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
     k = m["k"]
     return [
         ("Items", f"{m['items']} ({m['answerable']} answerable, {m['unanswerable']} unanswerable)"),
-        (f"Article Recall@{k}", fmt(m[f"recall@{k}"])),
-        (f"Article MRR@{k}", fmt(m[f"mrr@{k}"])),
-        (f"Article nDCG@{k}", fmt(m[f"ndcg@{k}"])),
+        (f"Article Recall@{k}", fmt(m[f"Recall@{k}"])),
+        (f"Article MRR@{k}", fmt(m[f"MRR@{k}"])),
+        (f"Article nDCG@{k}", fmt(m[f"nDCG@{k}"])),
         ("Answer accuracy (answerable)", fmt(m["answer_accuracy"])),
         ("Answer token F1 (answerable)", fmt(m["token_f1"])),
         (f"Citation precision ({m['citing_answerable']} citing answers)", fmt(m["citation_precision"])),
@@ -54,7 +54,7 @@ def _type_lines(m: dict[str, Any]) -> list[str]:
     ]
     for name, t in m["by_type"].items():
         lines.append(
-            f"| {name} | {t['items']} | {fmt(t['answer_accuracy'])} | {fmt(t['token_f1'])} | {fmt(t[f'recall@{k}'])} "
+            f"| {name} | {t['items']} | {fmt(t['answer_accuracy'])} | {fmt(t['token_f1'])} | {fmt(t[f'Recall@{k}'])} "
             f"| {fmt(t['citation_precision'])} | {fmt(t['unanswerable_abstained'])} |"
         )
     return lines
@@ -124,7 +124,7 @@ def render_markdown(m: dict[str, Any], wrong: Sequence[Row], answered: Sequence[
 
 
 def plot_recall(m: dict[str, Any], path: Path) -> None:
-    """Article recall@k for k = 1..10 as a PNG line plot."""
+    """Article Recall@k for k = 1..10 as a PNG line plot."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
@@ -134,8 +134,8 @@ def plot_recall(m: dict[str, Any], path: Path) -> None:
     values = [v if v is not None else float("nan") for v in m["recall_curve"].values()]
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=120)
     ax.plot(ks, values, marker="o")
-    ax.set(xlabel="k (articles)", ylabel="article recall@k", ylim=(0, 1.02), xticks=ks,
-           title=f"Article recall@k ({m['answerable']} answerable questions)")
+    ax.set(xlabel="k (articles)", ylabel="article Recall@k", ylim=(0, 1.02), xticks=ks,
+           title=f"Article Recall@k ({m['answerable']} answerable questions)")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

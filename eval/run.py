@@ -20,9 +20,10 @@ from typing import Any, Protocol
 
 from citeqa.app.answer import Answer
 from citeqa.eval.dataset import Example
+from citeqa.errors import CiteqaError
 from citeqa.eval import metrics
 
-CURVE_KS = tuple(range(1, 11))  # recall@k plotted for these k
+CURVE_KS = tuple(range(1, 11))  # Recall@k plotted for these k
 _MARKER = re.compile(r"\[\d+\]")
 
 Row = dict[str, Any]
@@ -60,16 +61,16 @@ def score_row(example: Example, answer: Answer, latency_ms: float, k: int) -> Ro
     }
     if not example.answerable:
         # Nothing to retrieve or match: the item is right when the answerer declines.
-        row.update({"correct": answer.abstained, "token_f1": None, f"recall@{k}": None, f"mrr@{k}": None,
-                    f"ndcg@{k}": None, "citation_precision": None, "citation_recall": None})
+        row.update({"correct": answer.abstained, "token_f1": None, f"Recall@{k}": None, f"MRR@{k}": None,
+                    f"nDCG@{k}": None, "citation_precision": None, "citation_recall": None})
         return row
     text = "" if answer.abstained else strip_markers(answer.text)
     row.update({
         "correct": bool(text) and metrics.answer_match(text, example.answers),
         "token_f1": metrics.token_f1(text, example.answers) if text else 0.0,
-        f"recall@{k}": metrics.recall_at_k(retrieved, example.sources, k),
-        f"mrr@{k}": metrics.mrr_at_k(retrieved, example.sources, k),
-        f"ndcg@{k}": metrics.ndcg_at_k(retrieved, example.sources, k),
+        f"Recall@{k}": metrics.recall_at_k(retrieved, example.sources, k),
+        f"MRR@{k}": metrics.mrr_at_k(retrieved, example.sources, k),
+        f"nDCG@{k}": metrics.ndcg_at_k(retrieved, example.sources, k),
         "citation_precision": metrics.citation_precision(cited, example.sources),
         "citation_recall": metrics.citation_recall(cited, example.sources),
     })
@@ -113,9 +114,9 @@ def _core(rows: Sequence[Row], k: int) -> dict[str, Any]:
         "items": len(rows),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        f"recall@{k}": _mean(r[f"recall@{k}"] for r in answerable),
-        f"mrr@{k}": _mean(r[f"mrr@{k}"] for r in answerable),
-        f"ndcg@{k}": _mean(r[f"ndcg@{k}"] for r in answerable),
+        f"Recall@{k}": _mean(r[f"Recall@{k}"] for r in answerable),
+        f"MRR@{k}": _mean(r[f"MRR@{k}"] for r in answerable),
+        f"nDCG@{k}": _mean(r[f"nDCG@{k}"] for r in answerable),
         "answer_accuracy": _mean(r["correct"] for r in answerable),
         "token_f1": _mean(r["token_f1"] for r in answerable),
         "citation_precision": _mean(r["citation_precision"] for r in answerable),
@@ -151,14 +152,14 @@ def worst(rows: Sequence[Row], k: int, n: int = 10) -> tuple[list[Row], list[Row
     """(answerable rows answered wrongly, worst first by recall and token F1; unanswerable rows answered anyway), n each."""
     wrong = sorted(
         (r for r in rows if r["answerable"] and not r["correct"]),
-        key=lambda r: (r[f"recall@{k}"], r["token_f1"], r["id"]),
+        key=lambda r: (r[f"Recall@{k}"], r["token_f1"], r["id"]),
     )
     answered = [r for r in rows if not r["answerable"] and not r["abstained"]]
     return wrong[:n], answered[:n]
 
 
-class RunDirError(Exception):
-    """A run directory cannot be written."""
+class RunDirError(CiteqaError):
+    """A run directory cannot be written, or is not a readable run."""
 
 
 def prepare_run_dir(out: Path) -> None:
@@ -192,10 +193,13 @@ def write_run(out: Path, rows: Sequence[Row], result: dict[str, Any]) -> list[Pa
 
 
 def read_run(directory: Path) -> tuple[list[Row], dict[str, Any]]:
-    """(rows, metrics) of a run written by `write_run`; ValueError naming the missing file."""
+    """(rows, metrics) of a run written by `write_run`; RunDirError naming the missing or unreadable file."""
     results, metrics_path = Path(directory) / "results.jsonl", Path(directory) / "metrics.json"
     for path in (results, metrics_path):
         if not path.is_file():
-            raise ValueError(f"a run directory must hold {path.name}. Currently, {path} does not exist")
-    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows, json.loads(metrics_path.read_text(encoding="utf-8"))
+            raise RunDirError(f"a run directory must hold {path.name}. Currently, {path} does not exist")
+    try:
+        rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return rows, json.loads(metrics_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RunDirError(f"{directory} is not a readable run ({err})") from None

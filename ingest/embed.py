@@ -8,7 +8,6 @@ can then be scored at query time with dot products only, at no extra ingest cost
 """
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from citeqa.errors import SettingsError
 from citeqa.ingest.embed_onnx import OnnxEmbedder, onnx_compatible
 from citeqa.ingest.pooling import pool_spans
 from citeqa.ingest.sentences import Span
@@ -57,18 +57,19 @@ def resolve_model(model: str) -> tuple[str, str]:
 BACKENDS = ("onnx", "torch")
 
 
-def load_embedder(model: str | None = None, backend: str | None = None) -> Embedder:
+def load_embedder(model: str | None = None, backend: str | None = None, cache_dir: Path | None = None) -> Embedder:
     """The embedder for `model` (default all-MiniLM-L6-v2), int8 ONNX where the model allows it.
 
-    `backend` (or $CITEQA_EMBEDDING_BACKEND): "onnx" (default; falls back to torch for models
-    that are not local mean-pooling folders) or "torch" (sentence-transformers, fp32).
+    `backend`: "onnx" (None: the default; falls back to torch for models that are not local
+    mean-pooling folders) or "torch" (sentence-transformers, fp32). `cache_dir`: where the
+    ONNX export is kept (None: `embed_onnx.default_cache_dir()`).
     """
-    backend = backend or os.environ.get("CITEQA_EMBEDDING_BACKEND") or "onnx"
+    backend = backend or BACKENDS[0]
     if backend not in BACKENDS:
-        raise ValueError(f"The embedding backend must be one of {', '.join(BACKENDS)}. Currently, it is {backend!r}")
+        raise SettingsError(f"The embedding backend must be one of {', '.join(BACKENDS)}. Currently, it is {backend!r}")
     model_id, load_from = resolve_model(model or DEFAULT_MODEL)
     if backend == "onnx" and onnx_compatible(Path(load_from)):
-        return OnnxEmbedder(model_id, Path(load_from))
+        return OnnxEmbedder(model_id, Path(load_from), cache_dir)
     return SentenceTransformerEmbedder(model or DEFAULT_MODEL)
 
 
@@ -86,7 +87,6 @@ class SentenceTransformerEmbedder:
     @cached_property
     def _st(self):
         # Imported here: torch + sentence-transformers take seconds, and `--help` should not.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # its weight-loading bar would land in CLI output

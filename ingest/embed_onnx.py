@@ -4,7 +4,7 @@ Dynamic int8 quantization (per-channel weights, matrix multiplications only) run
 faster than torch fp32 on a CPU, and its vectors agree with the fp32 ones to a cosine of
 ~0.995, so stores built with either backend answer the same queries. The export is made
 from the local model folder with torch and onnxruntime's quantizer (no `optimum`), once
-per model, and cached under `$CITEQA_CACHE_DIR` (default `~/.cache/citeqa`).
+per model, and cached in the caller's `cache_dir` (default `~/.cache/citeqa`; the CLI's `--cache-dir`).
 
 Only models that pool by mean and use no query/passage prompts qualify (`onnx_compatible`);
 others run with torch. One tokenization per passage gives both the model's input and the
@@ -35,7 +35,8 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("CITEQA_CACHE_DIR") or Path.home() / ".cache" / "citeqa")
+    """Where exports are kept when the caller names no folder."""
+    return Path.home() / ".cache" / "citeqa"
 
 
 def onnx_compatible(model_dir: Path) -> bool:
@@ -152,7 +153,7 @@ class OnnxEmbedder:
         try:
             path = exported_model(self.model_dir, self.cache_dir)
         except OSError as error:  # a cache folder that cannot be written: export for this process only
-            log.warning("cannot keep the ONNX export in %s (%s); set CITEQA_CACHE_DIR to a writable folder", self.cache_dir, error)
+            log.warning("cannot keep the ONNX export in %s (%s); pass --cache-dir (CITEQA_CACHE_DIR) a writable folder", self.cache_dir, error)
             self.cache_dir = Path(tempfile.mkdtemp(prefix="citeqa-onnx-"))
             path = exported_model(self.model_dir, self.cache_dir)
         try:

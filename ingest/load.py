@@ -14,6 +14,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from citeqa.errors import CiteqaError
 from citeqa.ingest.clean import (
     join_paragraphs, reflow, remove_furniture, split_paragraphs, strip_markdown,
 )
@@ -39,7 +40,7 @@ _RENAME = "remove it or give it the right extension"
 _CHECK_READABLE = "check that it exists and is readable"
 
 
-class LoadError(Exception):
+class LoadError(CiteqaError):
     """A file could not be turned into a Document."""
 
 

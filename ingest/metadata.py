@@ -17,6 +17,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from citeqa.errors import CiteqaError
+
 HEAD_LINES = 20  # bylines and dates are only looked for this near the top
 MAX_TITLE_WORDS = 25  # a longer first line is prose, not a headline
 SIDECAR_KEYS = ("title", "author", "date", "source")
@@ -70,7 +72,7 @@ class Metadata:
     meta_indices: frozenset[int] = frozenset()  # byline/date paragraphs (dropped from the body)
 
 
-class MetadataError(ValueError):
+class MetadataError(CiteqaError, ValueError):
     """Explicit metadata (sidecar, front matter) is malformed."""
 
 

@@ -8,8 +8,10 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
+from citeqa.errors import CiteqaError
 
-class StoreError(Exception):
+
+class StoreError(CiteqaError):
     """The store is missing, unreadable, or was built with other settings."""
 
 

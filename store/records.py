@@ -4,10 +4,16 @@ Plain frozen dataclasses with no behaviour beyond small derived properties; how
 they are laid out inside Chroma is `store.chroma`'s business.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+from citeqa.errors import SettingsError
+
+if TYPE_CHECKING:  # numpy only types the vectors: importing the records (e.g. for ChunkSettings) stays light
+    import numpy as np
 
 Span = tuple[int, int]
 
@@ -26,9 +32,9 @@ class ChunkSettings:
 
     def __post_init__(self) -> None:
         if self.max_tokens < 16:
-            raise ValueError(f"max_tokens must be at least 16. Currently, max_tokens is {self.max_tokens}")
+            raise SettingsError(f"max_tokens must be at least 16. Currently, max_tokens is {self.max_tokens}")
         if not 0 <= self.overlap_tokens < self.max_tokens:
-            raise ValueError(
+            raise SettingsError(
                 f"overlap_tokens must be between 0 and max_tokens - 1. Currently, overlap_tokens is {self.overlap_tokens}"
             )
 

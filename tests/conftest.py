@@ -21,6 +21,10 @@ import pytest
 
 from tests.processes import stop
 
+# Session fixtures, registered once for the whole run (so each loads its model or builds its store once):
+# `embedder` (the packaged model) and `default_store` / `qa` (data/articles ingested by the real pipeline).
+pytest_plugins = ["tests.model_fixtures", "tests.store_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CITEQA = [sys.executable, "-c", "from citeqa.cli import run; run()"]  # the console script, whichever venv runs pytest
 XSS_TITLE = "Hostile <script>alert(1)</script> title"

@@ -1,8 +1,8 @@
 """The real packaged embedding model, loaded once per test session, plus store-checking helpers.
 
-Use it from a test module with `pytest_plugins = ["tests.model_fixtures"]`: registered as a
-plugin, the session fixture loads the model once per run (importing the fixture function
-into each module instead would make one fixture, and one model load, per module).
+Registered once as a plugin in `tests/conftest.py` (`pytest_plugins`), so the session fixture
+loads the model once per run (importing the fixture function into each module instead would
+make one fixture, and one model load, per module); plugins get pytest's assertion rewriting.
 `CountingEmbedder` implements the same `Embedder` interface by delegating to the real
 model and counts what it was asked to embed, so a test can assert that an ingest
 embedded nothing without replacing the model by a mock. `assert_store_complete` is the

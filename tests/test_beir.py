@@ -14,16 +14,11 @@ from citeqa.app.retrieve import RetrievalSettings
 from citeqa.eval.beir import BeirError, build_store, document_run, load_beir, published_baselines, score
 from citeqa.eval.fit import DEFAULT_GRID, Grid, fit
 from citeqa.eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
-from citeqa.ingest.embed import Embedder, load_embedder
+from citeqa.ingest.embed import Embedder
 from citeqa.store.chroma import open_store
 from citeqa.store.lexical import Bm25Params
 
 TINY = Path(__file__).parent / "fixtures" / "beir_tiny"
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return load_embedder()
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +79,7 @@ def test_document_runs_agree_with_our_metrics(mode: str, store_dir: Path, embedd
     assert ranked["q2"][0] == "d3" and ranked["q3"][0] == "d5"  # the easy ones
     scores = score(data.qrels, run)
     mean = lambda f, k: sum(f(ranked[q], set(rel), k) for q, rel in data.qrels.items()) / len(data.qrels)  # noqa: E731
-    assert scores["NDCG@10"] == pytest.approx(mean(ndcg_at_k, 10))
+    assert scores["nDCG@10"] == pytest.approx(mean(ndcg_at_k, 10))
     assert scores["Recall@100"] == pytest.approx(mean(recall_at_k, 100))
     assert scores["MRR@10"] == pytest.approx(mean(mrr_at_k, 10))
 
@@ -95,7 +90,7 @@ def test_cli_json_shape(store_dir: Path) -> None:
     data = json.loads(result.stdout)
     assert list(data) == ["dense", "bm25", "hybrid"]
     for values in data.values():
-        assert list(values) == ["NDCG@10", "Recall@100", "MRR@10"]
+        assert list(values) == ["nDCG@10", "Recall@100", "MRR@10"]
         assert all(0.0 <= v <= 1.0 for v in values.values())
 
 
@@ -135,7 +130,7 @@ def test_fit_picks_the_best_grid_point_and_replays_the_retrieval_ask_runs(store_
         expected = sum(ndcg_at_k(ranked[q], set(rel), 10) for q, rel in data.qrels.items()) / len(data.qrels)
         assert point.ndcg10 == pytest.approx(expected, abs=1e-6)
     assert set(result.train) == {"dense", "bm25", "hybrid", "bm25 (reference)", "hybrid (reference)", "hybrid (ask's candidates)"}
-    assert result.train["hybrid"]["NDCG@10"] == pytest.approx(result.best.ndcg10, abs=1e-4)
+    assert result.train["hybrid"]["nDCG@10"] == pytest.approx(result.best.ndcg10, abs=1e-4)
     again = fit(open_store(store_dir), embedder, data, grid)
     assert again.best == result.best  # deterministic
 

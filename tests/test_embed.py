@@ -17,16 +17,15 @@ import numpy as np
 import pytest
 from transformers import AutoTokenizer
 
+from citeqa.errors import SettingsError
 from citeqa.ingest.chunk import chunk_document
 from citeqa.ingest.embed import SentenceTransformerEmbedder, load_embedder, resolve_model
 from citeqa.ingest.embed_onnx import OnnxEmbedder
 from citeqa.ingest.load import load_document
 from citeqa.store.records import ChunkSettings
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES  # noqa: E402
+from tests.model_fixtures import ARTICLES
 
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
 
 GRANT_QUESTION = "How much grant money did Xi promise?"
 MIN_COSINE = {"onnx": 0.98, "torch": 0.999}  # to the fp32 model's own vectors
@@ -122,11 +121,11 @@ def test_fits_measures_word_pieces_with_special_tokens(model) -> None:
     assert not model.fits("wow!!!!!!!! " * 40)  # 40 cl100k tokens' worth of words, ~360 word pieces
 
 
-def test_the_backend_setting_selects_the_runner(monkeypatch) -> None:
-    monkeypatch.setenv("CITEQA_EMBEDDING_BACKEND", "torch")
-    assert isinstance(load_embedder(), SentenceTransformerEmbedder)
+def test_the_backend_argument_selects_the_runner() -> None:
+    assert isinstance(load_embedder(backend="torch"), SentenceTransformerEmbedder)
+    assert isinstance(load_embedder(), OnnxEmbedder)
     assert isinstance(load_embedder(backend="onnx"), OnnxEmbedder)
-    with pytest.raises(ValueError, match="must be one of onnx, torch. Currently, it is 'tensorrt'"):
+    with pytest.raises(SettingsError, match="must be one of onnx, torch. Currently, it is 'tensorrt'"):
         load_embedder(backend="tensorrt")
 
 

@@ -9,7 +9,7 @@ from ranx import Qrels, Run, evaluate
 from citeqa.app.answer import Answer, Citation
 from citeqa.eval.compare import compare_runs
 from citeqa.eval.dataset import Example
-from citeqa.eval.run import aggregate, read_run, score_row, strip_markers, worst, write_run
+from citeqa.eval.run import RunDirError, aggregate, read_run, score_row, strip_markers, worst, write_run
 
 A, B, C = "art-a", "art-b", "art-c"
 
@@ -43,13 +43,13 @@ def test_strip_markers() -> None:
 
 def test_rows_are_hand_checked(rows: list[dict]) -> None:
     q1, q2, q3, q4, q5 = rows
-    assert (q1["correct"], q1["recall@2"], q1["mrr@2"], q1["citation_precision"]) == (True, 1.0, 1.0, 1.0)
+    assert (q1["correct"], q1["Recall@2"], q1["MRR@2"], q1["citation_precision"]) == (True, 1.0, 1.0, 1.0)
     assert q2["correct"] and q2["cited"] == [B, C] and q2["retrieved"] == [C, B, A]
-    assert q2["recall@2"] == 0.5 and q2["mrr@2"] == 0.5 and q2["citation_precision"] == 0.5
+    assert q2["Recall@2"] == 0.5 and q2["MRR@2"] == 0.5 and q2["citation_precision"] == 0.5
     assert q2["citation_recall"] == 0.5
-    assert (q3["correct"], q3["token_f1"], q3["recall@2"], q3["citation_precision"], q3["citation_recall"]) == (
+    assert (q3["correct"], q3["token_f1"], q3["Recall@2"], q3["citation_precision"], q3["citation_recall"]) == (
         False, 0.0, 0.0, None, 0.0)
-    assert q4["correct"] and q4["recall@2"] is None and q4["token_f1"] is None
+    assert q4["correct"] and q4["Recall@2"] is None and q4["token_f1"] is None
     assert not q5["correct"] and q5["citation_precision"] is None
 
 
@@ -57,8 +57,8 @@ def test_aggregate_is_hand_checked(rows: list[dict]) -> None:
     m = aggregate(rows, k=2)
     assert (m["items"], m["answerable"], m["unanswerable"]) == (5, 3, 2)
     assert m["answer_accuracy"] == pytest.approx(2 / 3)
-    assert m["recall@2"] == pytest.approx((1 + 0.5 + 0) / 3)
-    assert m["mrr@2"] == pytest.approx((1 + 0.5 + 0) / 3)
+    assert m["Recall@2"] == pytest.approx((1 + 0.5 + 0) / 3)
+    assert m["MRR@2"] == pytest.approx((1 + 0.5 + 0) / 3)
     assert m["citation_precision"] == pytest.approx((1 + 0.5) / 2) and m["citing_answerable"] == 2
     assert m["citation_recall"] == pytest.approx((1 + 0.5 + 0) / 3)
     assert m["unanswerable_abstained"] == 0.5 and m["answerable_abstained"] == pytest.approx(1 / 3)
@@ -74,8 +74,8 @@ def test_retrieval_metrics_agree_with_ranx(rows: list[dict]) -> None:
     run = Run({r["id"]: {doc: 1.0 / rank for rank, doc in enumerate(r["retrieved"], 1)} for r in answerable})
     expected = evaluate(qrels, run, ["recall@2", "mrr@2", "ndcg@2"])
     m = aggregate(rows, k=2)
-    for name in ("recall@2", "mrr@2", "ndcg@2"):
-        assert m[name] == pytest.approx(expected[name]), name
+    for ours, theirs in (("Recall@2", "recall@2"), ("MRR@2", "mrr@2"), ("nDCG@2", "ndcg@2")):
+        assert m[ours] == pytest.approx(expected[theirs]), ours
 
 
 def test_worst_lists_wrong_answers_then_unanswered(rows: list[dict]) -> None:
@@ -114,7 +114,7 @@ def test_compare_refuses_other_k_and_non_runs(rows: list[dict], tmp_path: Path) 
     write_run(tmp_path / "a", rows, aggregate(rows, k=2))
     write_run(tmp_path / "b", [score_row(ex, ans, lat, k=3) for ex, ans, lat in ITEMS],
               aggregate([score_row(ex, ans, lat, k=3) for ex, ans, lat in ITEMS], k=3))
-    with pytest.raises(ValueError, match="same k.*2 and 3"):
+    with pytest.raises(RunDirError, match="same k.*2 and 3"):
         compare_runs(tmp_path / "a", tmp_path / "b")
-    with pytest.raises(ValueError, match="must hold results.jsonl"):
+    with pytest.raises(RunDirError, match="must hold results.jsonl"):
         compare_runs(tmp_path / "a", tmp_path / "missing")

@@ -11,7 +11,6 @@ from citeqa.app.sentences import acronyms, candidate_sentences
 from citeqa.app.qa import QA
 from citeqa.app.terms import compound_terms
 from citeqa.store.records import Chunk, Hit
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 
 def make_hit(article_id: str, paragraphs: list[list[str]], author: str | None = None) -> Hit:

@@ -11,7 +11,6 @@ from citeqa.app.sentences import candidate_sentences
 from citeqa.app.qa import QA
 from citeqa.app.required import new_terms
 from citeqa.store.records import Chunk, Hit
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 TREATY = "Article 13\nAmendments may be made by protocol.\nArticle 14\nThe depositary of this Treaty is the Ministry.\nIt sends copies."
 

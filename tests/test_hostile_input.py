@@ -25,7 +25,6 @@ from citeqa.app.web.uploads import UploadError, safe_name, save_upload
 from citeqa.ingest.load import SUPPORTED_SUFFIXES, LoadError, load_document
 from citeqa.ingest.pipeline import ingest
 from citeqa.store.chroma import open_store
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 TRIED: Counter = Counter()

@@ -23,15 +23,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from citeqa.ingest.pipeline import ingest, versioned_hash
 from citeqa.store.chroma import open_store
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES, assert_store_complete, corpus_files, expected_chunk_ids, reopen, stored_chunks  # noqa: E402
+from tests.model_fixtures import ARTICLES, assert_store_complete, corpus_files, expected_chunk_ids, reopen, stored_chunks
 
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
 
 ROOT = Path(__file__).resolve().parent.parent
 CITEQA = [sys.executable, "-c", "from citeqa.cli import run; run()"]

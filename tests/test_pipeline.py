@@ -19,10 +19,7 @@ from citeqa.ingest.pipeline import IngestError, IngestReport, discover, ingest, 
 from citeqa.store.chroma import open_store
 from citeqa.store.records import ChunkSettings
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES, CountingEmbedder, assert_store_complete, reopen, stored_chunks  # noqa: E402
-
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
+from tests.model_fixtures import ARTICLES, CountingEmbedder, assert_store_complete, reopen, stored_chunks
 
 
 def run(paths, location, embedder, **kwargs) -> tuple[IngestReport, list]:

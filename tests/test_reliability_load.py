@@ -4,7 +4,7 @@ Questions are sampled from eval/default_corpus.jsonl (answerable, unanswerable,
 follow-ups with their history). Every request must succeed, and every answer must be
 a proper abstention or carry `[n]` markers matching its citations, each citing a
 stored article whose text holds the evidence at the stated offsets. The full 60 s run
-is `python -m citeqa.eval.load --url ... --store ... --clients 20 --seconds 60`.
+is `citeqa load-test --url ... --store ... --clients 20 --seconds 60`.
 """
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from citeqa.eval.load import check_answer, percentile, read_articles, run_load
+from citeqa.eval.bench.load import check_answer, percentile, read_articles, run_load
 
 SECONDS = float(os.environ.get("CITEQA_LOAD_SECONDS", "20"))  # suite budget; the README figures come from 60 s
 OUTPUT = Path(__file__).resolve().parent / "output"

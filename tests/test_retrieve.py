@@ -5,7 +5,6 @@ import pytest
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, combine, fuse, rank_articles, read_hits, search
 from citeqa.store.lexical import STOPWORDS_EN, Bm25Params, LexicalIndex
 from citeqa.store.records import Chunk, Hit
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 
 def hit(chunk_id: str, article_id: str, score: float = 0.0) -> Hit:

@@ -8,7 +8,6 @@ from citeqa.app.qa import QA
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer, ScorerError
 from citeqa.app.training.scorer_fit import QuestionRows, calibrated_threshold, collect, figures, fit_scorer, held_out
 from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 
 def test_every_feature_is_named_and_documented_and_gates_are_marked() -> None:

@@ -111,7 +111,7 @@ def test_ask_over_server_cites_articles(answers, first_ingest, how):
 
 def test_eval_over_server(answers):
     result = _json(answers["eval"])
-    assert result["items"] == 3 and result["recall@5"] == 1.0 and result["answer_accuracy"] > 0
+    assert result["items"] == 3 and result["Recall@5"] == 1.0 and result["answer_accuracy"] > 0
 
 
 def test_url_store_writes_nothing_locally_and_builds_bm25_from_chroma(answers, chroma_server, workdir):

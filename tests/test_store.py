@@ -15,10 +15,8 @@ from citeqa.store.chroma import StoreError, StoreSettings, open_store
 from citeqa.store.connection import forget_client
 from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES  # noqa: E402
+from tests.model_fixtures import ARTICLES
 
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture: one model load per run
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 SETTINGS = StoreSettings(MODEL, 384, ChunkSettings())

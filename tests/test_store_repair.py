@@ -1,7 +1,7 @@
 """`citeqa ingest --verify` and `--rebuild` on a real store whose real HNSW file is cut short.
 
 The store holds 1,500 chunks (Chroma writes its HNSW files from 1,000 on; smaller stores
-live in its SQLite log), written by `eval.synthetic.fill_store` from the sentences and
+live in its SQLite log), written by `eval.bench.synthetic.fill_store` from the sentences and
 vectors of two real articles, so no model call is needed to build it; the rebuild
 re-embeds the unreadable half with the real model.
 """
@@ -14,15 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from citeqa.eval.synthetic import SentencePool, fill_store, sentence_pool
+from citeqa.eval.bench.synthetic import SentencePool, fill_store, sentence_pool
 from citeqa.store.chroma import StoreSettings, open_store
 from citeqa.store.records import ChunkSettings
 from tests.conftest import CITEQA, ROOT, _env
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES, reopen  # noqa: E402
-
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture
+from tests.model_fixtures import ARTICLES, reopen
 
 
 def ingest_cli(*args: str) -> subprocess.CompletedProcess:

@@ -14,10 +14,7 @@ from citeqa.app.qa import QA
 from citeqa.store.chroma import open_store
 from tests.conftest import CITEQA, ROOT, _env
 
-pytest.register_assert_rewrite("tests.model_fixtures")  # before the import: its helpers assert
-from tests.model_fixtures import ARTICLES  # noqa: E402
-
-pytest_plugins = ["tests.model_fixtures"]  # the session-wide `embedder` fixture
+from tests.model_fixtures import ARTICLES
 
 
 def run_python(code: str) -> None:

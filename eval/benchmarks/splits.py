@@ -4,10 +4,12 @@ import hashlib
 import json
 from pathlib import Path
 
+from citeqa.errors import CiteqaError
+
 SPLITS = ("train", "test")  # "train" is the fitting half: SQuAD's train articles, MultiHop-RAG's "dev" ids
 
 
-class BenchmarkError(Exception):
+class BenchmarkError(CiteqaError):
     """A benchmark folder is missing a file or holds a malformed line."""
 
 

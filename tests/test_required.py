@@ -4,7 +4,6 @@ import pytest
 
 from citeqa.app.qa import QA
 from citeqa.app.required import required_terms
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 
 def test_the_measured_thing_is_required_along_with_the_unit() -> None:

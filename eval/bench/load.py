@@ -11,13 +11,12 @@ counts requests, errors and invalid answers, with p50/p95 latency and throughput
 Bounded on purpose: a deadline, an optional cap on requests per client, and a
 per-request timeout. Meant for loopback (the page under test runs on this machine);
 it refuses any other host. Not here: starting the server (the caller does) or
-tuning it (the report feeds that decision).
+tuning it (the report feeds that decision). The command line is `citeqa load-test`; the same
+runs as a module:
 
-    python -m citeqa.eval.load --url http://127.0.0.1:7860/ --store .citeqa/store --clients 20 --seconds 60
+    python -m citeqa.eval.bench.load --url http://127.0.0.1:7860/ --store .citeqa/store --clients 20 --seconds 60
 """
 
-import argparse
-import json
 import os
 import random
 import re
@@ -29,10 +28,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from citeqa.errors import CiteqaError, SettingsError
 from citeqa.eval.dataset import DEFAULT_DATASET, Example, read_examples
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _LOOPBACK = ("127.", "localhost", "::1")
+
+
+class PageUnreachable(CiteqaError):
+    """The URL answers with no chat page (refused, not gradio, timed out)."""
 
 
 @dataclass
@@ -118,7 +122,7 @@ def read_articles(store: str | Path) -> dict[str, str]:
 def _check_loopback(url: str) -> None:
     host = urlparse(url).hostname or ""
     if not host.startswith(_LOOPBACK):
-        raise ValueError(f"url must point at this machine (127.0.0.0/8, localhost, ::1). Currently, url is {url!r}")
+        raise SettingsError(f"url must point at this machine (127.0.0.0/8, localhost, ::1). Currently, url is {url!r}")
 
 
 def run_load(
@@ -133,18 +137,21 @@ def run_load(
 ) -> LoadReport:
     """Drive `/chat` at `url` with `clients` concurrent clients for `seconds` (see the module docstring)."""
     if clients < 1:
-        raise ValueError(f"clients must be at least 1. Currently, clients is {clients}")
+        raise SettingsError(f"clients must be at least 1. Currently, clients is {clients}")
     if seconds <= 0:
-        raise ValueError(f"seconds must be greater than 0. Currently, seconds is {seconds}")
+        raise SettingsError(f"seconds must be greater than 0. Currently, seconds is {seconds}")
     _check_loopback(url)
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from gradio_client import Client  # imported late: heavy, and only the load run needs it
 
     examples = list(examples if examples is not None else read_examples(DEFAULT_DATASET))
     report = LoadReport(url, clients, seconds, load_before=os.getloadavg())
     latencies: list[float] = []
     lock = threading.Lock()
-    connected = [Client(url, verbose=False) for _ in range(clients)]  # before the clock starts
+    try:
+        connected = [Client(url, verbose=False) for _ in range(clients)]  # before the clock starts
+    except Exception as err:  # whatever the client raises for a URL with no chat page behind it
+        reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        raise PageUnreachable(f"cannot reach a citeqa page at {url} ({reason})") from None
     started = time.perf_counter()
     deadline = started + seconds
 
@@ -200,28 +207,7 @@ def run_load(
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m citeqa.eval.load", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="The running page, e.g. http://127.0.0.1:7860/ (loopback only).")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--store", help="The server's store folder: also check cited articles and evidence offsets.")
-    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="Questions to sample (JSONL eval set).")
-    parser.add_argument("--timeout", type=float, default=120.0, help="Seconds one request may take.")
-    parser.add_argument("--json", action="store_true", help="Print one JSON object.")
-    args = parser.parse_args(argv)
-    try:
-        articles = read_articles(args.store) if args.store else None
-        report = run_load(args.url, args.clients, args.seconds, read_examples(args.dataset), articles, timeout=args.timeout)
-    except Exception as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(json.dumps(report.as_dict()) if args.json else report.summary())
-    if not args.json:
-        for problem in report.problems:
-            print(f"  {problem}")
-    return 0 if report.errors == 0 and report.invalid == 0 else 1
+if __name__ == "__main__":  # `python -m citeqa.eval.bench.load ARGS` is `citeqa load-test ARGS`
+    from citeqa.cli import run
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    run(["load-test", *sys.argv[1:]])

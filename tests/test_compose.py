@@ -4,7 +4,6 @@ from citeqa.app.compose import ComposeSettings, same_fact
 from citeqa.app.qa import QA
 from citeqa.app.question import parse
 from citeqa.app.sentences import candidate_sentences
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 from tests.test_evidence_scoring import make_hit
 
 CLAIM = "Construction of the CKU was launched in December 2024, a project that has been under discussion since 1997."

@@ -6,7 +6,6 @@ import re
 
 from citeqa.app.answer_type import answer_phrases
 from citeqa.app.qa import QA
-from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
 
 def test_answer_phrases_take_the_typed_span_the_question_lacks() -> None:

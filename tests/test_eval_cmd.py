@@ -9,22 +9,16 @@ from typer.testing import CliRunner
 
 from citeqa.cli import app
 from citeqa.eval.dataset import DEFAULT_DATASET
-from citeqa.ingest.embed import load_embedder
-from citeqa.ingest.pipeline import ingest
-from citeqa.store.chroma import open_store
 
-ARTICLES = Path(__file__).parent.parent / "data" / "articles"
 PICKED = ("single-01", "multi-01", "number-01", "unans-01", "follow-01")  # one of each kind, plus a follow-up
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    location = tmp_path_factory.mktemp("eval-cli") / "store"
-    for _ in ingest([ARTICLES], open_store(location, create=True), load_embedder()):
-        pass
-    return str(location)
+def store_dir(default_store: Path) -> str:
+    """The session's store of data/articles (evaluation only reads it)."""
+    return str(default_store)
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +65,15 @@ def test_reported_retrieval_metrics_match_ranx(run_dir: Path) -> None:
     run = Run({r["id"]: {doc: 1.0 / rank for rank, doc in enumerate(r["retrieved"], 1)} for r in answerable})
     expected = evaluate(qrels, run, ["recall@5", "mrr@5", "ndcg@5"])
     reported = json.loads((run_dir / "metrics.json").read_text())
-    for name in ("recall@5", "mrr@5", "ndcg@5"):
-        assert reported[name] == pytest.approx(expected[name]), name
+    for ours, theirs in (("Recall@5", "recall@5"), ("MRR@5", "mrr@5"), ("nDCG@5", "ndcg@5")):
+        assert reported[ours] == pytest.approx(expected[theirs]), ours
 
 
 def test_json_prints_only_the_metrics(store_dir: str, dataset: Path, tmp_path: Path) -> None:
     result = eval_cli("--dataset", str(dataset), "--store", store_dir, "--out", str(tmp_path / "b"), "--json", "--k", "2")
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)
-    assert metrics["k"] == 2 and "recall@2" in metrics and 0.0 <= metrics["answer_accuracy"] <= 1.0
+    assert metrics["k"] == 2 and "Recall@2" in metrics and 0.0 <= metrics["answer_accuracy"] <= 1.0
     assert metrics == json.loads((tmp_path / "b" / "metrics.json").read_text())
 
 

@@ -5,7 +5,7 @@ What a LlamaIndex user writes: `VectorStoreIndex.from_documents` with the defaul
 persistent Chroma collection, `HuggingFaceEmbedding` on the same local
 all-MiniLM-L6-v2 directory citeqa uses, and `index.as_retriever(similarity_top_k=5)`.
 Nothing is tuned. This module returns raw facts (timings, nodes, ranked articles);
-`eval.bench` scores both tools the same way.
+`eval.bench.retrieval` scores both tools the same way.
 
 llama-index is an optional benchmark extra (`pip install -e .[bench]`), imported
 only inside these functions; citeqa never needs it to run.
@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from citeqa.errors import CiteqaError
+
 TOP_K = 5
 
 
-class PeerUnavailable(Exception):
+class PeerUnavailable(CiteqaError):
     """llama-index is not installed; install the benchmark extra: pip install -e '.[bench]'."""
 
 

@@ -1,0 +1,37 @@
+"""`app.followup`: which questions lean on the previous turn, and what the engine then searches."""
+
+from citeqa.app.followup import expand, is_follow_up, previous_question
+from citeqa.app.qa import QA
+
+SUMMIT = "Where was the second China-Central Asia summit held?"
+HISTORY = [{"role": "user", "content": SUMMIT}, {"role": "assistant", "content": "In Astana [1]."}]
+
+
+def test_the_previous_question_is_the_last_user_text() -> None:
+    assert previous_question(HISTORY) == SUMMIT
+    assert previous_question([*HISTORY, {"role": "user", "content": ["not", "text"]}]) == SUMMIT
+    assert previous_question([{"role": "assistant", "content": "Hello."}]) == ""
+    assert previous_question(None) == ""
+
+
+def test_anaphoric_or_short_questions_are_follow_ups() -> None:
+    assert is_follow_up("And the fourth?")
+    assert is_follow_up("What did they sign there?")
+    assert is_follow_up("Why?")
+    assert not is_follow_up("How much grant money did Xi Jinping promise Central Asian states?")
+
+
+def test_expand_joins_a_follow_up_to_the_previous_question_only() -> None:
+    assert expand("And when was it held?", HISTORY) == (f"{SUMMIT} And when was it held?", SUMMIT)
+    standalone = "How much grant money did Xi Jinping promise Central Asian states?"
+    assert expand(standalone, HISTORY) == (standalone, "")
+    assert expand("And when was it held?", []) == ("And when was it held?", "")
+
+
+def test_the_engine_searches_a_follow_up_with_its_context_on_the_default_corpus(qa: QA) -> None:
+    alone = qa.ask("And when was it held?")
+    followed = qa.ask("And when was it held?", history=HISTORY)
+    assert alone.query == "And when was it held?"
+    assert followed.query == f"{SUMMIT} And when was it held?"
+    assert not followed.abstained
+    assert "summit" in " ".join(e.text for c in followed.citations for e in c.evidence).lower()
