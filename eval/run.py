@@ -60,12 +60,15 @@ def score_row(example: Example, answer: Answer, latency_ms: float, k: int) -> Ro
     }
     if not example.answerable:
         # Nothing to retrieve or match: the item is right when the answerer declines.
-        row.update({"correct": answer.abstained, "token_f1": None, f"recall@{k}": None, f"mrr@{k}": None,
+        row.update({"correct": answer.abstained, "lenient": None, "yes_no": False, "token_f1": None, f"recall@{k}": None, f"mrr@{k}": None,
                     f"ndcg@{k}": None, "citation_precision": None, "citation_recall": None})
         return row
     text = "" if answer.abstained else strip_markers(answer.text)
+    yes_no = metrics.is_yes_no(example.answers)  # a Yes/No answer is right only when its first word is
     row.update({
-        "correct": bool(text) and metrics.answer_match(text, example.answers),
+        "correct": bool(text) and (metrics.yes_no_match if yes_no else metrics.answer_match)(text, example.answers),
+        "lenient": bool(text) and metrics.lenient_match(text, example.answers),
+        "yes_no": yes_no,
         "token_f1": metrics.token_f1(text, example.answers) if text else 0.0,
         f"recall@{k}": metrics.recall_at_k(retrieved, example.sources, k),
         f"mrr@{k}": metrics.mrr_at_k(retrieved, example.sources, k),
@@ -109,6 +112,7 @@ def _core(rows: Sequence[Row], k: int) -> dict[str, Any]:
     """The answer, citation and abstention metrics of a set of rows."""
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
+    yes_no = [r for r in answerable if r.get("yes_no")]
     return {
         "items": len(rows),
         "answerable": len(answerable),
@@ -117,6 +121,11 @@ def _core(rows: Sequence[Row], k: int) -> dict[str, Any]:
         f"mrr@{k}": _mean(r[f"mrr@{k}"] for r in answerable),
         f"ndcg@{k}": _mean(r[f"ndcg@{k}"] for r in answerable),
         "answer_accuracy": _mean(r["correct"] for r in answerable),
+        "lenient_accuracy": _mean(r.get("lenient") for r in answerable),
+        f"all_sources@{k}": _mean(r[f"recall@{k}"] == 1.0 for r in answerable),
+        "yes_no_items": len(yes_no),
+        "yes_no_accuracy": _mean(r["correct"] for r in yes_no),
+        "always_yes_accuracy": _mean(metrics.yes_no_match("yes", r["answers"]) for r in yes_no),
         "token_f1": _mean(r["token_f1"] for r in answerable),
         "citation_precision": _mean(r["citation_precision"] for r in answerable),
         "citation_recall": _mean(r["citation_recall"] for r in answerable),
