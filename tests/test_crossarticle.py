@@ -1,4 +1,4 @@
-"""Questions across articles on a small real sample of MultiHop-RAG: outlet/date filters (API, CLI), evidence
+"""Questions across articles on a small real sample of MultiHop-RAG: outlet/date filters (API, CLI, page), evidence
 from each named outlet, a bridging answer, Yes/No comparisons, a temporal question decided by dates, a null query.
 
 Nine benchmark articles (with their outlet/date sidecars) are copied into a temporary folder and ingested by
@@ -12,11 +12,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
+from playwright.sync_api import expect, sync_playwright
 
 from citeqa.app.qa import QA, QuestionError
 from citeqa.ingest.pipeline import ingest
 from citeqa.store.chroma import open_store
-from tests.conftest import CITEQA, ROOT, _env
+from tests.conftest import CITEQA, ROOT, _env, serving
+from tests.test_web_page import ANSWER_SECONDS, CHROMIUM, CHROMIUM_ARGS, ask
 from tests.shared_data import BENCHMARKS, needs_benchmarks
 
 pytest_plugins = ["tests.model_fixtures"]
@@ -145,3 +148,41 @@ def test_cli_source_filter_and_its_one_line_errors(sample_store):
         failed = ask(*args)
         assert failed.returncode == 1 and says in failed.stderr
         assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def sample_server(sample_store):
+    with serving(sample_store, sample_store.parent / "serve.log") as server:
+        yield server
+
+
+def test_page_api_takes_the_source_and_date_settings(sample_server):
+    client = Client(sample_server.url, verbose=False)
+    question = "What did the prosecution say about Sam Bankman-Fried?"
+    data = client.predict(question, [], 8, "extractive", False, "Fortune", "", "", api_name="/chat")
+    assert data["citations"] and {c["article_id"] for c in data["citations"]} == {"031_db1376690f8c6a1d"}
+    dated = client.predict(question, [], 8, "extractive", False, "", "2023-10-28", "", api_name="/chat")
+    assert set(dated["retrieved"]) == {"053_038eabdb237efe3f", "083_3aca53cc10e003bd"}
+    with pytest.raises(Exception, match="is not a date"):
+        client.predict(question, [], 8, "extractive", False, "", "soon", "", api_name="/chat")
+
+
+def test_page_settings_offer_the_stored_outlets_and_filter_by_them(sample_server):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver (make browser)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(sample_server.url)
+        page.locator("#citeqa-question textarea").wait_for(timeout=ANSWER_SECONDS)
+        page.get_by_text("Settings").click()
+        page.locator("#citeqa-source input").click()
+        options = page.get_by_role("option")
+        outlets = ["Any outlet", "Cnbc | World Business News Leader", "Fortune", "TechCrunch", "The Verge"]
+        expect(options).to_have_text([re.compile(rf"^\W*{re.escape(name)}$") for name in outlets])  # Gradio draws "✓ " before each
+        options.filter(has_text="The Verge").click()
+        page.locator("#citeqa-until input, #citeqa-until textarea").fill("2023-09-30")
+        answer = ask(page, "What did the prosecution say about Sam Bankman-Fried?")
+        # the one Verge article before October: each source reads "<marker> <title>"
+        expect(answer.locator(".citeqa-source-title")).to_have_text([re.compile(r"^\d+\s*The FTX trial is bigger than Sam Bankman-Fried$")])
+        browser.close()
