@@ -46,13 +46,18 @@ def _quote(picks: Sequence[tuple[SourceMention, Sentence]], dated: bool, dates: 
 
 def answer_across(
     question: Question, ranked: Sequence[Sentence], records: Sequence[ArticleRecord], source_filter: SourceFilter,
-    retrieved: Sequence[str],
+    retrieved: Sequence[str], absent: Sequence[str] = (),
 ) -> Answer | None:
-    """The cross-article answer, or None when the question is not one (see the module doc)."""
+    """The cross-article answer, or None when the question is not one (see the module doc).
+
+    `absent`: the question's names that no retrieved passage mentions. A bridging question
+    with one is left to the ordinary abstention; a Yes/No verdict still stands (the names
+    are the claim's details, which the passages read may not repeat).
+    """
     if not question.sources:
         return None
     yes_no = is_yes_no(question.text)
-    if not yes_no and not _WH.search(question.text):
+    if not yes_no and (absent or not _WH.search(question.text)):
         return None
     evidence = per_source(question, ranked, records, source_filter)
     dates = {r.article_id: (r.date or "")[:10] for r in records if r.date}

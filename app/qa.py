@@ -216,7 +216,7 @@ class QA:
         # A question naming outlets also names their articles' dates, which the articles carry outside their text.
         dated = [parsed.text[start:end] for start, end, _ in find_dates(parsed.text)] if parsed.sources else []
         absent = absent_entities(parsed, found.hits, _names(self.articles()) + dated)
-        answer = None if absent else answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved)
+        answer = answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved, absent)
         answer = answer or answer_about(
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
             lambda: read_hits(self.store, found.candidates),

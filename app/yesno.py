@@ -22,6 +22,7 @@ from citeqa.app.sources import SourceMention
 _AUX = r"(?:does|did|do|is|was|were|are|has|have|had|can|could|would|will|should)"
 _OPENS = re.compile(rf"^\s*{_AUX}\b", re.I)
 _LEADS_INTO = re.compile(rf"^\s*(?:between|after|before|following|in|considering|given|when|while|from)\b[^?]*?,\s*{_AUX}\b", re.I)
+_ASKS_WH = re.compile(r",\s*(?:which|what|who|whom|whose|where|how)\b", re.I)  # "Considering …, which model …?"
 _NO = re.compile(
     r"\b(inconsisten\w*|contradict\w*|disagree\w*|discrepan\w*|conflict\w*|contrary|fail\w*|no change|same|identical"
     r"|completely|solely|entirely|exclusively)\b",
@@ -37,7 +38,7 @@ def is_yes_no(text: str) -> bool:
 
     Example: "Does the TechCrunch article suggest …?" -> True; "Between the X report …, was there …?" -> True.
     """
-    return bool(_OPENS.search(text) or _LEADS_INTO.search(text))
+    return bool(_OPENS.search(text) or (_LEADS_INTO.search(text) and not _ASKS_WH.search(text)))
 
 
 def order_claims(text: str, mentions: Sequence[SourceMention]) -> list[tuple[int, int]]:

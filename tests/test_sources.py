@@ -62,6 +62,7 @@ def test_yes_no_questions_and_the_order_they_claim():
     assert is_yes_no("Does the TechCrunch article suggest that …?")
     assert is_yes_no("Between the Fortune report on October 4, 2023, and The Verge report, was there a change?")
     assert not is_yes_no("Who is the individual reported by both The Verge and TechCrunch?")
+    assert not is_yes_no("Considering the features in The Verge and a report by Bloomberg, which model, is it, sold best?")
     text = "Does the 'Fortune' article published before the 'The Verge' article suggest …, and the subsequent TechCrunch report?"
     assert order_claims(text, mentions(text, OUTLETS)) == [(0, 1), (1, 2)]
     after = "After the TechCrunch report on December 12, 2023, did The Verge report the same?"
