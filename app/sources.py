@@ -4,8 +4,8 @@
 articles of one outlet published in a date range. `mentions` finds the stored outlets
 a question names ("according to TechCrunch", "the Fortune article") — matched against
 the outlets actually in the store, never a fixed list — each with the date written
-next to it ("the TechCrunch article published on October 31, 2023"); `order_word`
-finds the relative order a question asks about ("before", "after", "later").
+next to it ("the TechCrunch article published on October 31, 2023"). The order a
+question claims between them ("before", "the subsequent report") is `app.yesno`'s.
 """
 
 import re
@@ -30,8 +30,6 @@ _DATES = (
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
 )
-_ORDER = re.compile(r"\b(before|after|earlier|later|prior to|subsequent(?:ly)?|previous(?:ly)?|following)\b", re.I)
-_LATER_WORDS = frozenset({"after", "later", "subsequent", "subsequently", "following"})
 _PAIR_GAP = 80  # a date at most this many characters after an outlet's name belongs to that outlet's article
 _HEAD = re.compile(r"\s+[|–—-]\s+")  # "The Independent - Life and Style" -> head "The Independent"
 
@@ -162,12 +160,3 @@ def mentions(text: str, outlets: Iterable[str]) -> tuple[SourceMention, ...]:
         near = next((iso for d_start, _, iso in dates if end <= d_start < min(limit, end + _PAIR_GAP)), None)
         found.append(SourceMention(named, near, start))
     return tuple(found)
-
-
-def order_word(text: str) -> str | None:
-    """"later" when the question asks whether something came after, "earlier" for before, else None."""
-    match = _ORDER.search(text)
-    if not match:
-        return None
-    word = match.group(1).lower().split()[0]
-    return "later" if word in _LATER_WORDS else "earlier"

@@ -156,15 +156,15 @@ def sample_server(sample_store):
         yield server
 
 
-def test_page_api_takes_the_source_and_date_settings(sample_server):
+def test_page_api_chat_filtered_takes_the_source_and_date_settings(sample_server):
     client = Client(sample_server.url, verbose=False)
     question = "What did the prosecution say about Sam Bankman-Fried?"
-    data = client.predict(question, [], 8, "extractive", False, "Fortune", "", "", api_name="/chat")
+    data = client.predict(question, [], 8, "extractive", False, "Fortune", "", "", api_name="/chat_filtered")
     assert data["citations"] and {c["article_id"] for c in data["citations"]} == {"031_db1376690f8c6a1d"}
-    dated = client.predict(question, [], 8, "extractive", False, "", "2023-10-28", "", api_name="/chat")
+    dated = client.predict(question, [], 8, "extractive", False, "", "2023-10-28", "", api_name="/chat_filtered")
     assert set(dated["retrieved"]) == {"053_038eabdb237efe3f", "083_3aca53cc10e003bd"}
     with pytest.raises(Exception, match="is not a date"):
-        client.predict(question, [], 8, "extractive", False, "", "soon", "", api_name="/chat")
+        client.predict(question, [], 8, "extractive", False, "", "soon", "", api_name="/chat_filtered")
 
 
 def test_page_settings_offer_the_stored_outlets_and_filter_by_them(sample_server):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, order_word, parse_date, source_filter
+from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, parse_date, source_filter
 from citeqa.app.yesno import is_yes_no, order_claims
 from citeqa.store.records import ArticleRecord
 
@@ -67,4 +67,3 @@ def test_yes_no_questions_and_the_order_they_claim():
     assert order_claims(text, mentions(text, OUTLETS)) == [(0, 1), (1, 2)]
     after = "After the TechCrunch report on December 12, 2023, did The Verge report the same?"
     assert order_claims(after, mentions(after, OUTLETS)) == [(0, 1)]
-    assert order_word("published later") == "later" and order_word("before that") == "earlier" and order_word("same") is None

@@ -150,15 +150,20 @@ def build_demo(
             None, source, queue=False, api_visibility="private",
         )
 
-        # The API: a hidden trigger so `/chat` takes (message, history, k, mode, show_uncited, source, since, until).
+        # The API: hidden triggers so `/chat` takes (message, history, k, mode, show_uncited), and
+        # `/chat_filtered` the same plus (source, since, until); a raw HTTP call must send every input.
         api_message = gr.Textbox(label="message", visible=False)
         api_history = gr.JSON([], label="history", visible=False)
         api_out = gr.JSON(label="answer", visible=False)
-        gr.Button(visible=False).click(
-            page.api_chat, [api_message, api_history, *settings], api_out, api_name="chat", concurrency_id="answer",
-            preprocess=False,  # raw JSON in: `parse_chat_request` checks it, with messages that name the input
-            api_description="Answer a question; returns the message with its [n] markers and citations.",
-        )
+        for name, inputs, says in (
+            ("chat", settings[:3], ""),
+            ("chat_filtered", settings, " Only articles from `source` (an outlet) published from `since` to `until`."),
+        ):
+            gr.Button(visible=False).click(
+                page.api_chat, [api_message, api_history, *inputs], api_out, api_name=name, concurrency_id="answer",
+                preprocess=False,  # raw JSON in: `parse_chat_request` checks it, with messages that name the input
+                api_description="Answer a question; returns the message with its [n] markers and citations." + says,
+            )
 
         bridge.click(page.open_article, None, [chat_viewer, article_viewer], api_visibility="private")
         search.change(page.article_list, search, listing, queue=False, api_visibility="private")
