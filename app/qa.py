@@ -18,15 +18,18 @@ from pathlib import Path
 import numpy as np
 
 from citeqa.app.about import answer_about
+from citeqa.app.across import answer_across
 from citeqa.app.answer import Answer
 from citeqa.app.compose import ComposeSettings, abstention, absent_entities, compose
+from citeqa.app.crossarticle import search_sources
 from citeqa.app.evidence import Reranker, score_sentences
 from citeqa.app.followup import expand
 from citeqa.app.question import Question, parse
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
 from citeqa.app.sentences import Sentence, candidate_sentences
-from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits, search
+from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
+from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, source_filter, stored_outlets
 from citeqa.ingest.embed import Embedder, load_embedder
 from citeqa.store.chroma import Store, StoreError, open_store, reopen_store
 from citeqa.store.connection import as_store_error
@@ -73,6 +76,7 @@ class Findings:
     candidates: list[Candidate]
     hits: list[Hit]
     ranked: list[Sentence]
+    source_filter: SourceFilter = SourceFilter()
 
 
 class QA:
@@ -155,20 +159,27 @@ class QA:
             self._articles_at = time.monotonic()
         return self._articles
 
-    def ask(self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None) -> Answer:
-        """Answer one question (with optional chat history); never cites unsupported articles."""
+    def ask(
+        self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None,
+        source: str | None = None, since: str | None = None, until: str | None = None,
+    ) -> Answer:
+        """Answer one question (with optional chat history); never cites unsupported articles.
+
+        `source`, `since`, `until` keep the answer to one outlet's articles and a date range (ISO dates).
+        """
         answer = None
-        for answer in self.stream(question, history, k, mode):
+        for answer in self.stream(question, history, k, mode, source, since, until):
             pass
         assert isinstance(answer, Answer)  # stream always ends with the Answer
         return answer
 
     def stream(
-        self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None
+        self, question: str, history: Sequence[dict] | None = None, k: int | None = None, mode: str | None = None,
+        source: str | None = None, since: str | None = None, until: str | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it grows, then the final Answer."""
         with self.store_guard():
-            extractive = self._extractive(question, history, k)
+            extractive = self._extractive(question, history, k, source, since, until)
         if (mode or self.settings.mode) == "generative" and self.generator is not None:
             yield from self.generator.stream(extractive, history, question=clean_question(question)[0])
             return
@@ -177,29 +188,42 @@ class QA:
             yield " ".join(words[:end])
         yield extractive
 
-    def evidence(self, question: str, history: Sequence[dict] | None = None, k: int | None = None) -> Findings:
+    def evidence(
+        self, question: str, history: Sequence[dict] | None = None, k: int | None = None,
+        source: str | None = None, since: str | None = None, until: str | None = None,
+    ) -> Findings:
         """Parse, retrieve and score: everything answering needs, before anything is said."""
         text, notices = clean_question(question)
-        parsed = parse(text, expand(text, history)[1])
+        try:
+            wanted = source_filter(self.articles(), source, since, until)
+        except FilterError as err:
+            raise QuestionError(str(err)) from None
+        parsed = replace(parse(text, expand(text, history)[1]), sources=mentions(text, stored_outlets(self.articles())))
         retrieval = self.settings.retrieval if k is None else replace(self.settings.retrieval, k=k)
         vectors = self.embedder.embed_queries([parsed.text, parsed.query] if parsed.previous else [parsed.text])
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
         sentence_vector = vectors[0] if not parsed.previous else _unit(vectors[0] + vectors[1])
-        candidates = search(self.store, parsed.query, vectors[-1], retrieval)
-        top = read_hits(self.store, cap_per_article(candidates, retrieval.k, retrieval.per_article))
+        candidates = search_sources(self.store, parsed, vectors[-1], self.articles(), wanted, retrieval)
+        read = max(retrieval.k, 2 * len(parsed.sources))  # room for every named source's best passages
+        top = read_hits(self.store, cap_per_article(candidates, read, retrieval.per_article))
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
-        return Findings(parsed, notices, vectors[0], candidates, top, ranked)
+        return Findings(parsed, notices, vectors[0], candidates, top, ranked, wanted)
 
-    def _extractive(self, question: str, history: Sequence[dict] | None, k: int | None) -> Answer:
-        found = self.evidence(question, history, k)
+    def _extractive(
+        self, question: str, history: Sequence[dict] | None, k: int | None, source: str | None, since: str | None, until: str | None
+    ) -> Answer:
+        found = self.evidence(question, history, k, source, since, until)
         parsed, retrieved = found.question, rank_articles(found.candidates)
-        answer = answer_about(
+        # A question naming outlets also names their articles' dates, which the articles carry outside their text.
+        dated = [parsed.text[start:end] for start, end, _ in find_dates(parsed.text)] if parsed.sources else []
+        absent = absent_entities(parsed, found.hits, _names(self.articles()) + dated)
+        answer = answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved, absent)
+        answer = answer or answer_about(
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
             lambda: read_hits(self.store, found.candidates),
         )
         confidence = found.ranked[0].score if found.ranked else None
         if answer is None:
-            absent = absent_entities(parsed, found.hits, _names(self.articles()))
             answer = abstention(retrieved, absent) if absent else compose(found.ranked, parsed, retrieved, self.compose_settings)
             if absent:
                 confidence = float("-inf")  # nothing retrieved can answer, whatever the scores

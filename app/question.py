@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from citeqa.app.answer_type import expected_type
 from citeqa.app.required import new_terms, required_terms
+from citeqa.app.sources import SourceMention
 from citeqa.app.terms import compound_terms, terms
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
@@ -43,6 +44,7 @@ class Question:
     entities: tuple[str, ...] = ()  # names in the question, as written: ("Mongolia",)
     intent: str = "fact"  # "fact", or a question about the articles: "author", "date", "which_articles"
     topic: str = ""  # for "which_articles": what the articles should discuss
+    sources: tuple[SourceMention, ...] = ()  # stored outlets the question names (set by QA, which knows the store)
 
     @property
     def query(self) -> str:

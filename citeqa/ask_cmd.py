@@ -22,6 +22,9 @@ def ask(
     llm_model: LlmModelOption = None,
     llm_key: LlmKeyOption = None,
     llm_timeout: LlmTimeoutOption = 30.0,
+    source: Annotated[str | None, typer.Option("--source", metavar="NAME", help="Only articles from this outlet (as stored, any case).")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Only articles published on or after DATE (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Only articles published on or before DATE (YYYY-MM-DD).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Answer a question from the stored articles, citing the article behind every claim."""
@@ -33,7 +36,7 @@ def ask(
         if mode == "generative" and generator is None:
             raise fail("--mode generative needs an OpenAI-compatible endpoint: pass --llm-url (or set CITEQA_LLM_URL)")
         qa = open_qa(store, model, AnswerSettings(mode=mode), generator)
-        answer = qa.ask(question, k=k)
+        answer = qa.ask(question, k=k, source=source, since=since, until=until)
     except (StoreError, QuestionError) as err:
         raise fail(str(err))
     if as_json:

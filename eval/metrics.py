@@ -109,6 +109,28 @@ def answer_match(answer: str, answers: Sequence[str]) -> bool:
     return False
 
 
+def is_yes_no(answers: Sequence[str]) -> bool:
+    """Whether every known answer is a bare Yes or No. Example: ["no"] -> True, ["Sam Altman"] -> False."""
+    return bool(answers) and all(normalize_answer(known) in ("yes", "no") for known in answers)
+
+
+def yes_no_match(answer: str, answers: Sequence[str]) -> bool:
+    """Strict Yes/No: the answer's first word is the known one. Example: ("No, the dates differ.", ["no"]) -> True."""
+    _check_answers(answers)
+    words = normalize_answer(answer).split()
+    return bool(words) and words[0] in {normalize_answer(known) for known in answers}
+
+
+def lenient_match(answer: str, answers: Sequence[str]) -> bool:
+    """MultiHop-RAG's own scorer: correct when the answer shares any word with a known answer.
+
+    Example: lenient_match("Bankman-Fried was tried", ["Sam Bankman-Fried"]) -> True.
+    """
+    _check_answers(answers)
+    words = set(normalize_answer(answer).split())
+    return any(words & set(normalize_answer(known).split()) for known in answers)
+
+
 def token_f1(answer: str, answers: Sequence[str]) -> float:
     """SQuAD token F1 of the normalised answer, maximised over the known answers.
 

@@ -29,6 +29,10 @@ def summary_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
         (f"Article nDCG@{k}", fmt(m[f"nDCG@{k}"])),
         ("Answer accuracy (answerable)", fmt(m["answer_accuracy"])),
         ("Answer token F1 (answerable)", fmt(m["token_f1"])),
+        ("Lenient accuracy (any shared word, MultiHop-RAG's scorer)", fmt(m.get("lenient_accuracy"))),
+        (f"All source articles in the top {k}", fmt(m.get(f"all_sources@{k}"))),
+        (f"Yes/No accuracy ({m.get('yes_no_items', 0)} Yes/No questions) / always-Yes baseline",
+         f"{fmt(m.get('yes_no_accuracy'))} / {fmt(m.get('always_yes_accuracy'))}"),
         (f"Citation precision ({m['citing_answerable']} citing answers)", fmt(m["citation_precision"])),
         ("Citation recall (answerable)", fmt(m["citation_recall"])),
         ("Unanswerable correctly abstained", fmt(m["unanswerable_abstained"])),
@@ -49,13 +53,16 @@ def summary_table(m: dict[str, Any]) -> Table:
 def _type_lines(m: dict[str, Any]) -> list[str]:
     k = m["k"]
     lines = [
-        f"| type | items | answer accuracy | token F1 | Recall@{k} | citation precision | unanswerable abstained |",
-        "|---|---|---|---|---|---|---|",
+        f"| type | items | answer accuracy | lenient | Yes/No (always Yes) | token F1 | Recall@{k} | all sources in top {k} "
+        "| citation precision | answerable abstained | unanswerable abstained |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, t in m["by_type"].items():
+        yes_no = f"{fmt(t.get('yes_no_accuracy'))} ({fmt(t.get('always_yes_accuracy'))})" if t.get("yes_no_items") else "–"
         lines.append(
-            f"| {name} | {t['items']} | {fmt(t['answer_accuracy'])} | {fmt(t['token_f1'])} | {fmt(t[f'Recall@{k}'])} "
-            f"| {fmt(t['citation_precision'])} | {fmt(t['unanswerable_abstained'])} |"
+            f"| {name} | {t['items']} | {fmt(t['answer_accuracy'])} | {fmt(t.get('lenient_accuracy'))} | {yes_no} "
+            f"| {fmt(t['token_f1'])} | {fmt(t[f'Recall@{k}'])} | {fmt(t.get(f'all_sources@{k}'))} "
+            f"| {fmt(t['citation_precision'])} | {fmt(t['answerable_abstained'])} | {fmt(t['unanswerable_abstained'])} |"
         )
     return lines
 

@@ -61,12 +61,15 @@ def score_row(example: Example, answer: Answer, latency_ms: float, k: int) -> Ro
     }
     if not example.answerable:
         # Nothing to retrieve or match: the item is right when the answerer declines.
-        row.update({"correct": answer.abstained, "token_f1": None, f"Recall@{k}": None, f"MRR@{k}": None,
+        row.update({"correct": answer.abstained, "lenient": None, "yes_no": False, "token_f1": None, f"Recall@{k}": None, f"MRR@{k}": None,
                     f"nDCG@{k}": None, "citation_precision": None, "citation_recall": None})
         return row
     text = "" if answer.abstained else strip_markers(answer.text)
+    yes_no = metrics.is_yes_no(example.answers)  # a Yes/No answer is right only when its first word is
     row.update({
-        "correct": bool(text) and metrics.answer_match(text, example.answers),
+        "correct": bool(text) and (metrics.yes_no_match if yes_no else metrics.answer_match)(text, example.answers),
+        "lenient": bool(text) and metrics.lenient_match(text, example.answers),
+        "yes_no": yes_no,
         "token_f1": metrics.token_f1(text, example.answers) if text else 0.0,
         f"Recall@{k}": metrics.recall_at_k(retrieved, example.sources, k),
         f"MRR@{k}": metrics.mrr_at_k(retrieved, example.sources, k),
@@ -110,6 +113,7 @@ def _core(rows: Sequence[Row], k: int) -> dict[str, Any]:
     """The answer, citation and abstention metrics of a set of rows."""
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
+    yes_no = [r for r in answerable if r.get("yes_no")]
     return {
         "items": len(rows),
         "answerable": len(answerable),
@@ -118,6 +122,11 @@ def _core(rows: Sequence[Row], k: int) -> dict[str, Any]:
         f"MRR@{k}": _mean(r[f"MRR@{k}"] for r in answerable),
         f"nDCG@{k}": _mean(r[f"nDCG@{k}"] for r in answerable),
         "answer_accuracy": _mean(r["correct"] for r in answerable),
+        "lenient_accuracy": _mean(r.get("lenient") for r in answerable),
+        f"all_sources@{k}": _mean(r[f"Recall@{k}"] == 1.0 for r in answerable),
+        "yes_no_items": len(yes_no),
+        "yes_no_accuracy": _mean(r["correct"] for r in yes_no),
+        "always_yes_accuracy": _mean(metrics.yes_no_match("yes", r["answers"]) for r in yes_no),
         "token_f1": _mean(r["token_f1"] for r in answerable),
         "citation_precision": _mean(r["citation_precision"] for r in answerable),
         "citation_recall": _mean(r["citation_recall"] for r in answerable),

@@ -25,7 +25,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,7 +37,7 @@ from citeqa.store.codec import article_from, article_metadata, chunk_from, chunk
 from citeqa.store.connection import StoreError, first_line, forget_client, is_url, open_client
 from citeqa.store.lexical import LexicalIndex
 from citeqa.store.lock import writer_lock
-from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit
+from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit, article_of
 
 log = logging.getLogger(__name__)
 
@@ -237,12 +237,16 @@ class Store:
         return self._chunks.count()
 
     @_server_calls
-    def nearest(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """Up to `n` (chunk_id, cosine similarity) of the nearest chunks, best first; nothing else is read."""
-        if n <= 0:
+    def nearest(self, query_vector: np.ndarray, n: int, article_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Up to `n` (chunk_id, cosine similarity) of the nearest chunks, best first; nothing else is read.
+
+        `article_ids` (when given) keeps the search to those articles' chunks (a Chroma `where` filter).
+        """
+        if n <= 0 or (article_ids is not None and not article_ids):
             return []
         self._follow_writers()
-        got = self._chunks.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
+        where = None if article_ids is None else {"article_id": {"$in": sorted(article_ids)}}
+        got = self._chunks.query(query_embeddings=[query_vector], n_results=n, where=where, include=["distances"])
         return [(chunk_id, 1.0 - distance) for chunk_id, distance in zip(got["ids"][0], got["distances"][0])]
 
     @_server_calls
@@ -361,9 +365,16 @@ class Store:
         return self._lexical
 
     @_server_calls
-    def lexical_search(self, query: str, n: int) -> list[tuple[str, float]]:
-        """Up to `n` (chunk_id, bm25 score) pairs, best first."""
-        return self.refresh_lexical().search(query, n)
+    def lexical_search(self, query: str, n: int, article_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Up to `n` (chunk_id, bm25 score) pairs, best first; only chunks of `article_ids` when given."""
+        index = self.refresh_lexical()
+        if article_ids is None:
+            return index.search(query, n)
+        wanted = set(article_ids)
+        scores = index.scores(query)
+        rows = [int(r) for r in np.flatnonzero(scores > 0) if article_of(index.chunk_ids[int(r)]) in wanted]
+        rows.sort(key=lambda r: (-scores[r], r))
+        return [(index.chunk_ids[r], float(scores[r])) for r in rows[: max(n, 0)]]
 
     # -- repair -------------------------------------------------------------------------
 

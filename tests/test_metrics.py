@@ -175,3 +175,12 @@ def test_bootstrap_ci() -> None:
         bootstrap_ci([1, 0], [1])
     with pytest.raises(ValueError, match="must not be empty"):
         bootstrap_ci([], [])
+
+
+def test_yes_no_answers_are_strict_on_the_first_word_and_lenient_on_any_shared_word():
+    from citeqa.eval.metrics import is_yes_no, lenient_match, yes_no_match
+
+    assert is_yes_no(["no"]) and is_yes_no(["Yes"]) and not is_yes_no(["Sam Altman"]) and not is_yes_no([])
+    assert yes_no_match("No (the dates differ) — TechCrunch [1]: “yes, he said”", ["no"])
+    assert not yes_no_match("Yes — but no, not really", ["no"])
+    assert lenient_match("Bankman-Fried was tried", ["Sam Bankman-Fried"]) and not lenient_match("Trump", ["Sam Altman"])

@@ -26,12 +26,21 @@ class ChatRequest:
     k: int
     mode: str
     show_uncited: bool
+    source: str | None = None  # one outlet's articles only
+    since: str | None = None  # dates as typed; `QA.ask` checks them
+    until: str | None = None
 
 
 def parse_chat_request(
-    message: object, history: object, k: object, mode: object, show_uncited: object, modes: Sequence[str]
+    message: object, history: object, k: object, mode: object, show_uncited: object, modes: Sequence[str],
+    source: object = None, since: object = None, until: object = None,
 ) -> ChatRequest:
     """The checked request; ChatRequestError (one line) for the first bad input."""
+    for name, value in (("source", source), ("since", since), ("until", until)):
+        if value is not None and not isinstance(value, str):
+            raise ChatRequestError(f"{name} must be a string, not {json_kind(value)}.")
+        if isinstance(value, str) and len(value) > 200:
+            raise ChatRequestError(f"{name} is {len(value):,} characters long; at most 200 are accepted.")
     if not isinstance(message, str):
         raise ChatRequestError(f"The message must be a string, not {json_kind(message)}.")
     if len(message) > MAX_TEXT_CHARS:
@@ -48,4 +57,6 @@ def parse_chat_request(
         messages = check_history(history)
     except ValueError as err:
         raise ChatRequestError(str(err)) from None
-    return ChatRequest(message, qa_history(messages), int(k), mode, show_uncited)
+    return ChatRequest(
+        message, qa_history(messages), int(k), mode, show_uncited, source or None, since or None, until or None
+    )

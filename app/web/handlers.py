@@ -18,6 +18,7 @@ import gradio as gr
 
 from citeqa.app.answer import Answer
 from citeqa.app.qa import QA, QuestionError
+from citeqa.app.sources import stored_outlets
 from citeqa.app.web import messages, render
 from citeqa.app.web.chat_request import ChatRequestError, parse_chat_request
 from citeqa.app.web.uploads import MAX_UPLOAD_BYTES, UploadError, save_upload
@@ -62,7 +63,10 @@ class Page:
             return message, history, ""
         return "", [*history, messages.question_message(message)], message
 
-    def answer(self, question: str, history: list[dict], k: int, mode: str, show_uncited: bool) -> Iterator[list[dict]]:
+    def answer(
+        self, question: str, history: list[dict], k: int, mode: str, show_uncited: bool,
+        source: str | None = None, since: str | None = None, until: str | None = None,
+    ) -> Iterator[list[dict]]:
         """Stream the answer into the chat; the final message carries its citations."""
         if not question:
             yield history
@@ -70,7 +74,8 @@ class Page:
         before = messages.qa_history(history[:-1])
         try:
             self._check_not_empty()  # said in the chat, like any other unanswerable question
-            for item in self.qa.stream(question, history=before, k=int(k), mode=mode):
+            filters = dict(source=source or None, since=since or None, until=until or None)
+            for item in self.qa.stream(question, history=before, k=int(k), mode=mode, **filters):
                 if isinstance(item, Answer):
                     yield [*history, messages.assistant_message(item, show_uncited)]
                 else:
@@ -80,12 +85,18 @@ class Page:
         except StoreError as err:
             raise refuse(err, "chat")
 
-    def api_chat(self, message: object, history: object, k: object, mode: object, show_uncited: object) -> dict:
+    def api_chat(
+        self, message: object, history: object, k: object, mode: object, show_uncited: object,
+        source: object = None, since: object = None, until: object = None,
+    ) -> dict:
         """The `/chat` endpoint (raw JSON inputs): the assistant message plus the answer's structured fields."""
         try:
-            request = parse_chat_request(message, history, k, mode, show_uncited, self.modes)
+            request = parse_chat_request(message, history, k, mode, show_uncited, self.modes, source, since, until)
             self._check_not_empty()
-            answer = self.qa.ask(request.question, history=request.history, k=request.k, mode=request.mode)
+            answer = self.qa.ask(
+                request.question, history=request.history, k=request.k, mode=request.mode,
+                source=request.source, since=request.since, until=request.until,
+            )
         except (ChatRequestError, QuestionError, StoreError) as err:
             raise refuse(err, "/chat")
         return {**messages.assistant_message(answer, request.show_uncited), **answer.as_dict()}
@@ -107,6 +118,13 @@ class Page:
         with self._feedback_lock, self.feedback_path.open("a", encoding="utf-8") as out:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         gr.Info("Thanks, feedback saved." if data.liked else "Thanks, noted.", duration=2)
+
+    def outlets(self) -> list[str]:
+        """The stored outlets, for the settings' source picker ([] when the store cannot be read)."""
+        try:
+            return stored_outlets(self.qa.store.articles())
+        except StoreError:
+            return []
 
     # articles ----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ starts it). The handlers live in `app.web.handlers`, HTML in `app.web.render`, t
 chat-message format in `app.web.messages`. The `/chat` API endpoint returns an
 assistant message plus the answer's structured fields (`answer`, `citations`,
 `abstained`, `notices`, ...); it takes its inputs as raw JSON, checked by
-`app.web.chat_request`.
+`app.web.chat_request`; the settings' source picker and since/until boxes filter the articles answered from.
 """
 
 from pathlib import Path
@@ -97,6 +97,13 @@ def build_demo(
                                 info=None if qa.generative_available else "generative: configure an OpenAI-compatible endpoint",
                             )
                             show_uncited = gr.Checkbox(False, label="Show retrieved passages that were not cited")
+                            source = gr.Dropdown(
+                                [("Any outlet", "")] + [(name, name) for name in page.outlets()], value="",
+                                label="Source", elem_id="citeqa-source",
+                            )
+                            with gr.Row():
+                                since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", elem_id="citeqa-since")
+                                until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="citeqa-until")
                     with gr.Column(scale=2):
                         chat_viewer = _viewer("Click a [n] marker or a source to read the article here.", "citeqa-viewer")
             with gr.Tab("Articles", id="articles"):
@@ -122,7 +129,7 @@ def build_demo(
         pending = gr.State("")
         saved = gr.BrowserState([], storage_key="citeqa-chat")
 
-        settings = [k, mode, show_uncited]
+        settings = [k, mode, show_uncited, source, since, until]
         # Queued (for its warning toast) but unlimited: showing the question never waits behind answers.
         show = dict(fn=page.add_question, inputs=[box, chatbot], outputs=[box, chatbot, pending], concurrency_limit=None)
         asked = box.submit(**show, api_visibility="private")
@@ -138,16 +145,25 @@ def build_demo(
         chatbot.clear(lambda: [], None, saved, queue=False, api_visibility="private")
         chatbot.like(page.feedback, chatbot, None, api_visibility="private")
         demo.load(lambda h: h or [], saved, chatbot, queue=False, api_visibility="private")
+        demo.load(  # outlets added since the page was built (uploads, another ingest) show up on reload
+            lambda: gr.Dropdown(choices=[("Any outlet", "")] + [(name, name) for name in page.outlets()]),
+            None, source, queue=False, api_visibility="private",
+        )
 
-        # The API: a hidden trigger so `/chat` takes (message, history, k, mode, show_uncited).
+        # The API: hidden triggers so `/chat` takes (message, history, k, mode, show_uncited), and
+        # `/chat_filtered` the same plus (source, since, until); a raw HTTP call must send every input.
         api_message = gr.Textbox(label="message", visible=False)
         api_history = gr.JSON([], label="history", visible=False)
         api_out = gr.JSON(label="answer", visible=False)
-        gr.Button(visible=False).click(
-            page.api_chat, [api_message, api_history, *settings], api_out, api_name="chat", concurrency_id="answer",
-            preprocess=False,  # raw JSON in: `parse_chat_request` checks it, with messages that name the input
-            api_description="Answer a question; returns the message with its [n] markers and citations.",
-        )
+        for name, inputs, says in (
+            ("chat", settings[:3], ""),
+            ("chat_filtered", settings, " Only articles from `source` (an outlet) published from `since` to `until`."),
+        ):
+            gr.Button(visible=False).click(
+                page.api_chat, [api_message, api_history, *inputs], api_out, api_name=name, concurrency_id="answer",
+                preprocess=False,  # raw JSON in: `parse_chat_request` checks it, with messages that name the input
+                api_description="Answer a question; returns the message with its [n] markers and citations." + says,
+            )
 
         bridge.click(page.open_article, None, [chat_viewer, article_viewer], api_visibility="private")
         search.change(page.article_list, search, listing, queue=False, api_visibility="private")
