@@ -82,5 +82,5 @@ def decide(
                 f"{evidence[earlier][0].label}'s article is dated {first[:10]}, after {evidence[later][0].label}'s of {second[:10]}"
             )
     if _NO.search(question.text):
-        return "No", "the reports mostly agree, but not to the letter"
-    return "Yes", "each source's evidence bears it out"
+        return "No", "judged from how the question is put, not checked against the quotes: reports of one story rarely match to the letter"
+    return "Yes", "judged from how the question is put, not checked against the quotes: read them"
