@@ -14,10 +14,11 @@ def test_a_hidden_article_is_never_found_and_searches_still_fill_up(qa: QA) -> N
     vector = qa.embedder.embed_queries(["How much grant money did Xi promise?"])[0]
     everything = qa.store.nearest(vector, 10)
     hidden = article_of(everything[0][0])
-    view = HiddenArticles(qa.store, [hidden])
+    view = HiddenArticles(qa.store, qa.store.articles(), [hidden])
     for found in (view.nearest(vector, 10), view.lexical_search("grant money Xi promise", 10)):
         assert found and all(article_of(chunk_id) != hidden for chunk_id, _ in found)
     assert len(view.nearest(vector, 10)) == 10 == len(everything)
+    assert hidden not in {a.article_id for a in view.articles()}
 
 
 def test_questions_asked_without_their_article_become_negatives_from_other_articles(qa: QA) -> None:

@@ -8,7 +8,7 @@ turns any answerable train question into such a natural unanswerable one, so the
 scorer learns what "nothing here answers this" looks like.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -17,31 +17,32 @@ from citeqa.app.qa import QA
 from citeqa.app.training.scorer_fit import QuestionRows, question_rows
 from citeqa.eval.dataset import Example
 from citeqa.store.chroma import Store
-from citeqa.store.records import Hit, article_of
+from citeqa.store.records import ArticleRecord, Hit
 
 
 class HiddenArticles:
     """A read view of a store whose searches never return the chunks of some articles."""
 
-    def __init__(self, store: Store, hidden: Iterable[str]) -> None:
+    def __init__(self, store: Store, stored: Sequence[ArticleRecord], hidden: Iterable[str]) -> None:
         self.store = store
         self.hidden = frozenset(hidden)
+        self._articles = [a for a in stored if a.article_id not in self.hidden]
+        self._visible = frozenset(a.article_id for a in self._articles)
 
-    def _visible(self, found: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
-        return [(chunk_id, score) for chunk_id, score in found if article_of(chunk_id) not in self.hidden][:n]
+    def articles(self) -> list[ArticleRecord]:
+        return list(self._articles)
 
-    def nearest(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        return self._visible(self.store.nearest(query_vector, n + self._spare(n)), n)
+    def nearest(self, query_vector: np.ndarray, n: int, article_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        return self.store.nearest(query_vector, n, self._keep(article_ids))
 
-    def lexical_search(self, query: str, n: int) -> list[tuple[str, float]]:
-        return self._visible(self.store.lexical_search(query, n + self._spare(n)), n)
+    def lexical_search(self, query: str, n: int, article_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        return self.store.lexical_search(query, n, self._keep(article_ids))
 
     def get_hits(self, chunk_ids: Sequence[str]) -> list[Hit]:
         return self.store.get_hits(chunk_ids)
 
-    def _spare(self, n: int) -> int:
-        """Extra results to ask for, so that `n` remain once the hidden articles' chunks are dropped."""
-        return n * len(self.hidden)
+    def _keep(self, article_ids: Collection[str] | None) -> frozenset[str]:
+        return self._visible if article_ids is None else self._visible & frozenset(article_ids)
 
 
 def out_of_corpus(example: Example) -> Example:
@@ -55,10 +56,11 @@ def collect_out_of_corpus(qa: QA, examples: Iterable[Example], source: str) -> l
     Questions that name something no retrieved text mentions are left out: answering abstains on
     those before any scoring, so they teach the scorer nothing it is ever asked.
     """
-    names = [name for a in qa.articles() for name in (a.source, a.author) if name]
+    stored = qa.articles()
+    names = [name for a in stored for name in (a.source, a.author) if name]
     found = []
     for example in examples:
-        hidden = QA(HiddenArticles(qa.store, example.sources), qa.embedder, qa.settings, scorer=qa.scorer, reranker=qa.reranker)
+        hidden = QA(HiddenArticles(qa.store, stored, example.sources), qa.embedder, qa.settings, scorer=qa.scorer, reranker=qa.reranker)
         unanswerable = out_of_corpus(example)
         evidence = hidden.evidence(unanswerable.question)
         if absent_entities(evidence.question, evidence.hits, names):
