@@ -21,6 +21,10 @@ def ingest(
         int, typer.Option(help="Tokens of trailing sentences repeated in the next chunk.")
     ] = ChunkSettings.overlap_tokens,
     prune: Annotated[bool, typer.Option(help="Remove stored articles whose file is gone from an ingested folder.")] = True,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="I/N: ingest only share I of N (by a hash of each article id); N runs, e.g. on N machines into one Chroma server, fill the store together."),
+    ] = None,
     list_articles: Annotated[bool, typer.Option("--list", help="List the stored articles instead of ingesting.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify", help="Check that every stored chunk is found by its own vector; exit 1 when damaged.")
@@ -33,6 +37,11 @@ def ingest(
     """Ingest files or folders (.txt .md .html .pdf) into the store; only changed files are re-embedded."""
     if sum((list_articles, verify, rebuild)) > 1:
         raise fail("--list, --verify and --rebuild are separate modes; give one of them")
+    if shard is not None and (list_articles or verify or rebuild):
+        raise fail("--shard splits an ingest of files; --list, --verify and --rebuild read the whole store")
+    from citeqa.ingest.shard import WHOLE, Shard
+
+    share = WHOLE if shard is None else Shard.parse(shard)
     if list_articles:
         _list_articles(store, as_json)
         return
@@ -47,7 +56,7 @@ def ingest(
     if not any(path.exists() for path in paths):
         raise fail(f"no such file or directory: {', '.join(str(p) for p in paths)}")
     chunking = ChunkSettings(chunk_tokens, overlap_tokens)
-    report = run_ingest(paths, store, model, chunking, prune, show_progress=not as_json)
+    report = run_ingest(paths, store, model, chunking, prune, show_progress=not as_json, shard=share)
     from citeqa.terminal import printable
 
     for reason in report.skipped:
@@ -64,11 +73,12 @@ def ingest(
         raise typer.Exit(1)
 
 
-def run_ingest(paths, store_location, model, chunking, prune, show_progress):
-    """Run the pipeline with a progress bar on stderr; return its report."""
+def run_ingest(paths, store_location, model, chunking, prune, show_progress, shard=None):
+    """Run the pipeline (all of it, or one `shard`) with a progress bar on stderr; return its report."""
     from rich.progress import Progress as Bar
 
     from citeqa.ingest.pipeline import ingest as run
+    from citeqa.ingest.shard import WHOLE
     from citeqa.store.chroma import open_store
 
     store = open_store(store_location, create=True)
@@ -76,7 +86,7 @@ def run_ingest(paths, store_location, model, chunking, prune, show_progress):
     report = None
     with Bar(transient=True, disable=not show_progress, console=_stderr_console()) as bar:
         task = bar.add_task("embedding", total=None)
-        for step in run(paths, store, embedder, chunking, prune):
+        for step in run(paths, store, embedder, chunking, prune, shard or WHOLE):
             bar.update(task, completed=step.done, total=max(step.total, 1), description=step.message[:40])
             report = step.report
     return report

@@ -24,6 +24,7 @@ from citeqa.ingest.chunk import chunk_document
 from citeqa.ingest.document import Document
 from citeqa.ingest.embed import Embedder
 from citeqa.ingest.load import SUPPORTED_SUFFIXES, LoadError, content_hash, load_document
+from citeqa.ingest.shard import WHOLE, Shard
 from citeqa.store.chroma import Store, StoreSettings, is_url
 from citeqa.store.records import ArticleRecord, Chunk, ChunkSettings, EmbeddedArticle
 
@@ -174,20 +175,26 @@ def ingest(
     embedder: Embedder,
     chunking: ChunkSettings = ChunkSettings(),
     prune: bool = True,
+    shard: Shard = WHOLE,
 ) -> Iterator[Progress]:
-    """Bring the store in line with the files under `paths`; yields progress, last event carries the report."""
+    """Bring the store in line with the files under `paths`; yields progress, last event carries the report.
+
+    With `shard` I/N only the articles that share owns are embedded, re-embedded or pruned (see
+    `ingest.shard`); N such runs, in any order or at once against one Chroma server, give the store
+    one unsharded run would.
+    """
     with store.writing():  # before any work: a second ingest into this store is refused at once
-        yield from _ingest_files(paths, store, embedder, chunking, prune)
+        yield from _ingest_files(paths, store, embedder, chunking, prune, shard)
 
 
 def _ingest_files(
-    paths: Sequence[Path], store: Store, embedder: Embedder, chunking: ChunkSettings, prune: bool
+    paths: Sequence[Path], store: Store, embedder: Embedder, chunking: ChunkSettings, prune: bool, shard: Shard
 ) -> Iterator[Progress]:
     started = time.perf_counter()
     report = IngestReport()
     files, report.skipped, folders = discover(paths)
     store.check_model(embedder.model_id, chunking)
-    manifest = store.manifest()
+    manifest = {article_id: record for article_id, record in store.manifest().items() if shard.owns(article_id)}
 
     todo: list[Document] = []
     seen: set[str] = set()
@@ -197,6 +204,8 @@ def _ingest_files(
             report.skipped.append(f"{path}: another file already has the article id {article_id}, skipped")
             continue
         seen.add(article_id)
+        if not shard.owns(article_id):
+            continue
         try:
             stored = manifest.get(article_id)
             if stored is not None and stored.content_hash == versioned_hash(path):
@@ -221,7 +230,7 @@ def _ingest_files(
         for record in manifest.values()
         if record.article_id not in seen and _under(record.path, folders) and not Path(record.path).is_file()
     ]
-    yield from _apply(todo, gone if prune else [], store, embedder, chunking, report, started)
+    yield from _apply(todo, gone if prune else [], store, embedder, chunking, report, started, shard)
 
 
 def ingest_documents(
@@ -265,8 +274,10 @@ def _apply(
     chunking: ChunkSettings,
     report: IngestReport,
     started: float,
+    shard: Shard = WHOLE,
 ) -> Iterator[Progress]:
-    """Remove `gone`, embed and store `todo`, rebuild the lexical index; yield progress."""
+    """Remove `gone`, embed and store `todo`, rebuild the lexical index; yield progress (`report.articles`
+    counts the shard's own articles)."""
     if todo:
         # Loading the model to learn its dimension is only worth it when there is work to do.
         store.record_settings(StoreSettings(embedder.model_id, embedder.dimension, chunking))
@@ -293,7 +304,7 @@ def _apply(
     if not is_url(store.location):
         # Save the BM25 index beside a local store now; replicas of a server store build their own.
         store.refresh_lexical(force=True)
-    report.articles = len(store.manifest())
+    report.articles = sum(shard.owns(article_id) for article_id in store.manifest())
     report.seconds = time.perf_counter() - started
     yield Progress(len(todo), len(todo), report, "done")
 
@@ -316,21 +327,23 @@ def _chunked(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettin
 def _embedded(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings) -> Iterable[list[EmbeddedArticle]]:
     """Chunk and embed documents in groups of several articles: one model call and one store write per group.
 
-    The next group is chunked before this one is handed on, so the store write (which holds the GIL)
-    runs beside the next model call (which releases it) rather than beside the chunking.
+    The next group is chunked on a thread of its own while this one is embedded: the model releases
+    the GIL, so chunking (and the store write, on the writer thread) fills the time the model leaves.
     """
     groups = _chunked(docs, embedder, chunking)
-    group = next(groups, None)
-    while group is not None:
-        flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
-        vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
-        embedded, offset = [], 0
-        for doc, doc_chunks in group:
-            end = offset + len(doc_chunks)
-            embedded.append(EmbeddedArticle(_record(doc, doc_chunks), doc.text, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]))
-            offset = end
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeqa-chunker") as chunker:
         group = next(groups, None)
-        yield embedded
+        while group is not None:
+            ahead = chunker.submit(next, groups, None)
+            flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
+            vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
+            embedded, offset = [], 0
+            for doc, doc_chunks in group:
+                end = offset + len(doc_chunks)
+                embedded.append(EmbeddedArticle(_record(doc, doc_chunks), doc.text, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]))
+                offset = end
+            group = ahead.result()
+            yield embedded
 
 
 def _under(path: str, folders: Sequence[Path]) -> bool:

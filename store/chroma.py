@@ -115,6 +115,7 @@ class Store:
         self._follow_lock = threading.Lock()
         self._seen_revision = self._revision()
         self._writing = 0  # threads of this process inside `writing()`
+        self._settings_metadata: dict = {}  # what `record_settings` checked, re-asserted by every revision renewal
         self._writing_lock = threading.Lock()
 
     # -- settings ---------------------------------------------------------------------
@@ -150,10 +151,18 @@ class Store:
 
     @_server_calls
     def record_settings(self, settings: StoreSettings) -> None:
-        """Write the settings into the collection metadata (first ingest only)."""
+        """Write the settings into the collection metadata (first ingest only).
+
+        Read afresh and checked again after writing: shards that start together on an empty server
+        each write theirs, and one whose settings lost the race is refused here, before it stores a chunk.
+        """
         self.check_settings(settings)
-        if self.settings is None:
-            self._chunks.modify(metadata=settings.as_metadata())
+        current = self._current_chunks_metadata()
+        if "embedding_model" not in current:
+            self._chunks.modify(metadata={**current, **settings.as_metadata()})
+        self._chunks = self._client.get_collection(CHUNKS, embedding_function=None)  # the handle's metadata, renewed
+        self.check_settings(settings)
+        self._settings_metadata = settings.as_metadata()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -306,7 +315,9 @@ class Store:
         """Mark the chunks changed for readers in this and other processes (see `_follow_writers`)."""
         token = uuid.uuid4().hex
         self._own_revisions.append(token)
-        self._chunks.modify(metadata={**self._current_chunks_metadata(), _REVISION: token})
+        # The settings this writer checked go in too: another shard's read-modify-write may have raced
+        # the first `record_settings`, and they never differ between shards that passed the check.
+        self._chunks.modify(metadata={**self._current_chunks_metadata(), **self._settings_metadata, _REVISION: token})
 
     def _current_chunks_metadata(self) -> dict:
         """The chunks collection's metadata as stored now (the handle's copy is from when it was opened)."""
