@@ -227,3 +227,20 @@ def test_shards_into_a_local_store_run_one_after_another(corpus, reference, tmp_
     reports = [ingest(corpus, store, "--shard", f"{i}/2") for i in (1, 2)]
     assert [r["new"] for r in reports] == [len(share(corpus, Shard(i, 2))) for i in (1, 2)]
     assert_same_store(store, reference)
+
+
+def test_shards_starting_together_keep_one_set_of_settings(tmp_path):
+    """Two writers that both opened the store while it was empty: the second to record other settings is refused,
+    and a revision renewal by a writer that read the metadata before the settings existed keeps them."""
+    from citeqa.store.chroma import StoreError, StoreSettings
+    from citeqa.store.records import ChunkSettings
+
+    first, second, late = (open_store(tmp_path / "store", create=True) for _ in range(3))
+    assert first.settings is None and second.settings is None
+    wanted = StoreSettings("model-a", 4, ChunkSettings())
+    first.record_settings(wanted)
+    with pytest.raises(StoreError, match="chunks of 200 tokens"):
+        second.record_settings(StoreSettings("model-a", 4, ChunkSettings(120, 24)))
+    late.record_settings(wanted)  # same settings: accepted
+    late.remove_article("nothing")  # a write: renews the revision token with a read-modify-write
+    assert reopen_store(tmp_path / "store").settings == wanted
