@@ -327,23 +327,21 @@ def _chunked(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettin
 def _embedded(docs: Sequence[Document], embedder: Embedder, chunking: ChunkSettings) -> Iterable[list[EmbeddedArticle]]:
     """Chunk and embed documents in groups of several articles: one model call and one store write per group.
 
-    The next group is chunked on a thread of its own while this one is embedded: the model releases
-    the GIL, so chunking (and the store write, on the writer thread) fills the time the model leaves.
+    The next group is chunked before this one is handed on, so the store write (which holds the GIL)
+    runs beside the next model call (which releases it) rather than beside the chunking.
     """
     groups = _chunked(docs, embedder, chunking)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeqa-chunker") as chunker:
+    group = next(groups, None)
+    while group is not None:
+        flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
+        vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
+        embedded, offset = [], 0
+        for doc, doc_chunks in group:
+            end = offset + len(doc_chunks)
+            embedded.append(EmbeddedArticle(_record(doc, doc_chunks), doc.text, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]))
+            offset = end
         group = next(groups, None)
-        while group is not None:
-            ahead = chunker.submit(next, groups, None)
-            flat = [chunk for _, doc_chunks in group for chunk in doc_chunks]
-            vectors, sentence_vectors = _embed(embedder, flat) if flat else (np.zeros((0, embedder.dimension)), [])
-            embedded, offset = [], 0
-            for doc, doc_chunks in group:
-                end = offset + len(doc_chunks)
-                embedded.append(EmbeddedArticle(_record(doc, doc_chunks), doc.text, doc_chunks, vectors[offset:end], sentence_vectors[offset:end]))
-                offset = end
-            group = ahead.result()
-            yield embedded
+        yield embedded
 
 
 def _under(path: str, folders: Sequence[Path]) -> bool:

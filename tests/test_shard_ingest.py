@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 
 from citeqa.ingest.shard import Shard
-from citeqa.store.chroma import open_store
+from citeqa.store.chroma import open_store, reopen_store
 from tests.chroma_server import chroma_server  # noqa: F401  (a fixture)
-from tests.model_fixtures import ARTICLES, reopen
 
 ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "data" / "articles"
 CITEQA = [sys.executable, "-c", "from citeqa.cli import run; run()"]
 COPIES = 8
 
@@ -50,7 +50,7 @@ def ingest(folder: Path, store: str | Path, *extra: str) -> dict:
 
 def snapshot(location) -> tuple[dict, dict, dict, dict]:
     """What a store holds, as citeqa reads it back: chunks, article records, article texts, sentence vectors."""
-    store = reopen(location) if not str(location).startswith("http") else open_store(location)
+    store = reopen_store(location)  # as a new process would see it
     ids = [chunk_id for batch, _ in store.iter_chunk_texts() for chunk_id in batch]
     hits = store.get_hits(ids)
     records = {record.article_id: record for record in store.articles()}
@@ -143,7 +143,7 @@ def test_two_concurrent_shards_equal_one_ingest(sharded, corpus, chroma_server, 
     assert sum(report["chunks"] for report in sharded.values()) == open_store(chroma_server.url).count()
     assert_same_store(chroma_server.url, reference)
     settings = open_store(chroma_server.url).settings
-    assert settings is not None and settings == reopen(reference).settings  # neither shard's write lost them
+    assert settings is not None and settings == reopen_store(reference).settings  # neither shard's write lost them
 
 
 def test_rerunning_a_shard_does_nothing(sharded, corpus, chroma_server):
@@ -180,22 +180,35 @@ def _pending(url: str) -> int:
     return sum(record.content_hash == "pending" for record in open_store(url).articles())
 
 
-def test_a_killed_shard_resumes(sharded, corpus, chroma_server, reference):
-    owned = share(corpus, Shard(2, 2))
-    backup = {path: path.read_bytes() for path in owned}
+def killed_mid_write(corpus: Path, url: str) -> bool:
+    """Run shard 2/2 and SIGKILL it as soon as the server holds a pending record; True when one is left."""
+    proc = start("ingest", str(corpus), "--store", url, "--shard", "2/2", "--json")
+    deadline = time.monotonic() + 300
     try:
-        for path in owned:  # every article of shard 2 has new chunks to write
-            path.write_text(path.read_text(encoding="utf-8").replace("\n", "\n\nEditor's note: killed run.\n", 1), encoding="utf-8")
-        proc = start("ingest", str(corpus), "--store", chroma_server.url, "--shard", "2/2", "--json")
-        deadline = time.monotonic() + 300
-        while not _pending(chroma_server.url):  # the kill lands inside a write: records marked pending
+        while not _pending(url):
             assert proc.poll() is None, proc.stderr.read()
             assert time.monotonic() < deadline
             time.sleep(0.005)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
         proc.stdout.close(), proc.stderr.close()
-        assert _pending(chroma_server.url)  # it was cut short
+    return bool(_pending(url))
+
+
+def test_a_killed_shard_resumes(sharded, corpus, chroma_server, reference):
+    owned = share(corpus, Shard(2, 2))
+    backup = {path: path.read_bytes() for path in owned}
+    try:
+        for attempt in range(5):  # on a quiet machine the one write may finish before the kill lands: edit again
+            for path in owned:  # every article of shard 2 has new chunks to write
+                path.write_text(path.read_text(encoding="utf-8").replace("\n", f"\n\nEditor's note {attempt}: killed run.\n", 1), encoding="utf-8")
+            if killed_mid_write(corpus, chroma_server.url):
+                break
+        assert _pending(chroma_server.url)  # it was cut short inside a write
         resumed = ingest(corpus, chroma_server.url, "--shard", "2/2")
         assert resumed["changed"] > 0 and resumed["new"] == 0 and resumed["removed"] == 0
         assert not _pending(chroma_server.url)
@@ -214,3 +227,20 @@ def test_shards_into_a_local_store_run_one_after_another(corpus, reference, tmp_
     reports = [ingest(corpus, store, "--shard", f"{i}/2") for i in (1, 2)]
     assert [r["new"] for r in reports] == [len(share(corpus, Shard(i, 2))) for i in (1, 2)]
     assert_same_store(store, reference)
+
+
+def test_shards_starting_together_keep_one_set_of_settings(tmp_path):
+    """Two writers that both opened the store while it was empty: the second to record other settings is refused,
+    and a revision renewal by a writer that read the metadata before the settings existed keeps them."""
+    from citeqa.store.chroma import StoreError, StoreSettings
+    from citeqa.store.records import ChunkSettings
+
+    first, second, late = (open_store(tmp_path / "store", create=True) for _ in range(3))
+    assert first.settings is None and second.settings is None
+    wanted = StoreSettings("model-a", 4, ChunkSettings())
+    first.record_settings(wanted)
+    with pytest.raises(StoreError, match="chunks of 200 tokens"):
+        second.record_settings(StoreSettings("model-a", 4, ChunkSettings(120, 24)))
+    late.record_settings(wanted)  # same settings: accepted
+    late.remove_article("nothing")  # a write: renews the revision token with a read-modify-write
+    assert reopen_store(tmp_path / "store").settings == wanted
