@@ -3,7 +3,7 @@
 Two ingests into one folder would both embed everything and interleave their writes;
 the second is refused at once instead. Threads of one process share the lock (the page
 takes two uploads at once, as before). A Chroma server store has no shared folder to
-lock: run one ingest job at a time against it (see the README's "Scaling out").
+lock: run one ingest job at a time against it, or N `--shard I/N` jobs, which never touch each other's articles (see the README's "Scaling out").
 """
 
 from collections.abc import Iterator
