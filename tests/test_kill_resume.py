@@ -26,6 +26,7 @@ from pathlib import Path
 from citeqa.ingest.pipeline import ingest, versioned_hash
 from citeqa.store.chroma import open_store
 
+from tests.corpus_copies import copy_corpus
 from tests.model_fixtures import ARTICLES, assert_store_complete, corpus_files, expected_chunk_ids, reopen, stored_chunks
 
 
@@ -38,12 +39,7 @@ EXTRA_COPIES = 8
 
 def make_corpus(folder: Path) -> None:
     """The five articles plus copies under new ids, each copy with a changed first line."""
-    shutil.copytree(ARTICLES, folder)
-    originals = sorted(ARTICLES.glob("*.txt"))
-    for n in range(EXTRA_COPIES):
-        source = originals[n % len(originals)]
-        title, rest = source.read_text(encoding="utf-8").split("\n", 1)
-        (folder / f"9{n:02d}_copy_{source.stem[:3]}.txt").write_text(f"Copy {n}: {title}\n{rest}", encoding="utf-8")
+    copy_corpus(ARTICLES, folder, EXTRA_COPIES)
 
 
 def edit(path: Path, cycle: int) -> None:

@@ -9,7 +9,6 @@ shard that owns the file; a shard SIGKILLed mid-write resumes; a bad --shard cos
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 from citeqa.ingest.shard import Shard
 from citeqa.store.chroma import open_store, reopen_store
 from tests.chroma_server import chroma_server  # noqa: F401  (a fixture)
+from tests.corpus_copies import copy_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -77,12 +77,7 @@ def assert_same_store(sharded, single) -> None:
 def corpus(tmp_path_factory) -> Path:
     """The five articles plus copies under new ids (changed first lines): 13 articles over both shards."""
     folder = tmp_path_factory.mktemp("corpus") / "articles"
-    shutil.copytree(ARTICLES, folder)
-    originals = sorted(ARTICLES.glob("*.txt"))
-    for n in range(COPIES):
-        source = originals[n % len(originals)]
-        title, rest = source.read_text(encoding="utf-8").split("\n", 1)
-        (folder / f"9{n:02d}_copy_{source.stem[:3]}.txt").write_text(f"Copy {n}: {title}\n{rest}", encoding="utf-8")
+    copy_corpus(ARTICLES, folder, COPIES)
     return folder
 
 
