@@ -209,14 +209,20 @@ class QA:
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
         return Findings(parsed, notices, vectors[0], candidates, top, ranked, wanted)
 
+    def absent_names(self, found: Findings) -> list[str]:
+        """Names the question gives that no retrieved passage, outlet or author holds: answering abstains on them
+        before any scoring."""
+        parsed = found.question
+        # A question naming outlets also names their articles' dates, which the articles carry outside their text.
+        dated = [parsed.text[start:end] for start, end, _ in find_dates(parsed.text)] if parsed.sources else []
+        return absent_entities(parsed, found.hits, _names(self.articles()) + dated)
+
     def _extractive(
         self, question: str, history: Sequence[dict] | None, k: int | None, source: str | None, since: str | None, until: str | None
     ) -> Answer:
         found = self.evidence(question, history, k, source, since, until)
         parsed, retrieved = found.question, rank_articles(found.candidates)
-        # A question naming outlets also names their articles' dates, which the articles carry outside their text.
-        dated = [parsed.text[start:end] for start, end, _ in find_dates(parsed.text)] if parsed.sources else []
-        absent = absent_entities(parsed, found.hits, _names(self.articles()) + dated)
+        absent = self.absent_names(found)
         answer = answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved, absent)
         answer = answer or answer_about(
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,

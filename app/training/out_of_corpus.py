@@ -12,7 +12,6 @@ from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
-from citeqa.app.compose import absent_entities
 from citeqa.app.qa import QA
 from citeqa.app.training.scorer_fit import QuestionRows, question_rows
 from citeqa.eval.dataset import Example
@@ -57,13 +56,12 @@ def collect_out_of_corpus(qa: QA, examples: Iterable[Example], source: str) -> l
     those before any scoring, so they teach the scorer nothing it is ever asked.
     """
     stored = qa.articles()
-    names = [name for a in stored for name in (a.source, a.author) if name]
     found = []
     for example in examples:
         hidden = QA(HiddenArticles(qa.store, stored, example.sources), qa.embedder, qa.settings, scorer=qa.scorer, reranker=qa.reranker)
         unanswerable = out_of_corpus(example)
         evidence = hidden.evidence(unanswerable.question)
-        if absent_entities(evidence.question, evidence.hits, names):
+        if hidden.absent_names(evidence):
             continue
         rows = question_rows(unanswerable, evidence, source)
         if rows is not None:
