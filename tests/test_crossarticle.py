@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from citeqa.app.qa import QA, QuestionError
 from citeqa.ingest.pipeline import ingest
 from citeqa.store.chroma import open_store
 from tests.conftest import CITEQA, ROOT, _env, serving
-from tests.test_web_page import ANSWER_SECONDS, CHROMIUM, CHROMIUM_ARGS, ask
+from tests.test_web_page import ANSWER_SECONDS, ask, chromium_page
 from tests.shared_data import BENCHMARKS, needs_benchmarks
 
 pytest_plugins = ["tests.model_fixtures"]
@@ -168,11 +168,7 @@ def test_page_api_chat_filtered_takes_the_source_and_date_settings(sample_server
 
 
 def test_page_settings_offer_the_stored_outlets_and_filter_by_them(sample_server):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver (make browser)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with chromium_page() as page:
         page.goto(sample_server.url)
         page.locator("#citeqa-question textarea").wait_for(timeout=ANSWER_SECONDS)
         page.get_by_text("Settings").click()
@@ -185,4 +181,3 @@ def test_page_settings_offer_the_stored_outlets_and_filter_by_them(sample_server
         answer = ask(page, "What did the prosecution say about Sam Bankman-Fried?")
         # the one Verge article before October: each source reads "<marker> <title>"
         expect(answer.locator(".citeqa-source-title")).to_have_text([re.compile(r"^\d+\s*The FTX trial is bigger than Sam Bankman-Fried$")])
-        browser.close()

@@ -9,6 +9,8 @@ dialog may fire at any point. A screenshot of the first answer goes to tests/out
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,19 +30,25 @@ ZORBLAT = (
 )
 
 
-@pytest.fixture(scope="module")
-def page(ui_server):
+@contextmanager
+def chromium_page() -> Iterator[Page]:
+    """A fresh page in headless Chromium (Debian's), closed afterwards; fails the test when Chromium is missing."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver (make browser)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(ui_server):
+    with chromium_page() as page:
         page.dialogs = []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(ui_server.url)
         page.locator("#citeqa-question textarea").wait_for(timeout=ANSWER_SECONDS)
         yield page
-        browser.close()
 
 
 def ask(page: Page, question: str):
