@@ -306,8 +306,6 @@ class Store:
         """
         return f"{self.count()}-{self._revision() or 'none'}"
 
-    _stamp = stamp  # the name eval/bench.py still calls
-
     def _revision(self) -> str | None:
         return self._current_chunks_metadata().get(_REVISION)
 
