@@ -10,7 +10,7 @@ Generation with a language model is optional and lives in `app.generate`.
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +33,7 @@ from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, 
 from citeqa.ingest.embed import Embedder, load_embedder
 from citeqa.store.chroma import Store, StoreError, open_store, reopen_store
 from citeqa.store.connection import as_store_error
+from citeqa.store.hidden import HiddenArticles
 from citeqa.store.records import ArticleRecord, Hit
 
 MAX_QUESTION_CHARS = 2000
@@ -121,6 +122,11 @@ class QA:
         if embedder.model_id != built_with:
             store.check_model(embedder.model_id, store.settings.chunking)
         return cls(store, embedder, settings, generator, scorer)
+
+    def hiding(self, article_ids: Iterable[str]) -> "QA":
+        """This QA with `article_ids` hidden from every search (out-of-corpus questions; see `store.hidden`)."""
+        view = HiddenArticles(self.store, self.articles(), article_ids)
+        return QA(view, self.embedder, self.settings, self.generator, self.scorer, self.reranker)
 
     @property
     def generative_available(self) -> bool:

@@ -47,6 +47,8 @@ def eval_command(
         typer.Option(metavar="NAME", help="Evaluate on a public benchmark instead: squad or multihop (read from --benchmarks-dir)."),
     ] = None,
     split: Annotated[str, typer.Option(help="Benchmark split: test (report) or train (fit/tune; MultiHop-RAG's dev half).")] = "test",
+    out_of_corpus: Annotated[int, typer.Option(
+        min=0, help="SQuAD only: also ask this many of its answerable questions with their article hidden (should abstain).")] = 150,
     benchmarks_dir: BenchmarksOption = DEFAULT_BENCHMARKS,
     beir: Annotated[
         Path | None, typer.Option("--beir", metavar="DIR", help="Benchmark dense/BM25/hybrid retrieval on a BEIR dataset.")
@@ -65,7 +67,7 @@ def eval_command(
         _beir(beir, store if from_flag else None, model, as_json)
     elif benchmark:
         from_flag = getattr(ctx.get_parameter_source("store"), "name", "") == "COMMANDLINE"
-        _benchmark(benchmark, split, benchmarks_dir, k, out, store if from_flag else None, model, as_json)
+        _benchmark(benchmark, split, benchmarks_dir, k, out, store if from_flag else None, model, as_json, out_of_corpus)
     else:
         _evaluate(dataset, k, out, store, model, as_json)
 
@@ -108,7 +110,8 @@ def _run_examples(qa, examples, name: str, k: int, out: Path, as_json: bool) -> 
 
 
 def _benchmark(
-    name: str, split: str, root: Path, k: int, out: Path | None, store: str | None, model: str | None, as_json: bool
+    name: str, split: str, root: Path, k: int, out: Path | None, store: str | None, model: str | None, as_json: bool,
+    out_of_corpus: int = 0,
 ) -> None:
     """Ingest a benchmark's corpus into its own store (incrementally), then evaluate one split of its questions."""
     from citeqa.eval.benchmarks import multihop, squad
@@ -130,7 +133,7 @@ def _benchmark(
     embedder = embedder_for(target, model)
     if name == "squad":
         steps = ingest_documents(squad.documents(root), target, embedder)
-        examples = squad.examples(root, split)
+        examples = squad.examples(root, split, out_of_corpus_count=out_of_corpus)
     else:
         steps = ingest([multihop.articles_folder(root)], target, embedder)
         examples = multihop.examples(root, split)

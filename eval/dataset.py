@@ -38,11 +38,20 @@ class Example:
     sources: tuple[str, ...]
     history: tuple[dict, ...] = ()  # OpenAI-style messages {"role", "content"}
     type: str = ""  # optional question type for breakdowns
+    hidden: tuple[str, ...] = ()  # articles kept out of retrieval when this is asked (see `out_of_corpus`)
 
     @property
     def answerable(self) -> bool:
         """True when the articles state an answer (answers and sources are given)."""
         return bool(self.answers)
+
+
+def out_of_corpus(example: Example) -> Example:
+    """The same question asked with its source articles hidden: now about something no article covers.
+
+    Example: "Who won Super Bowl 50?" with Super_Bowl_50 hidden, which the answerer should decline.
+    """
+    return Example(f"{example.id}-ooc", example.question, (), (), type="out_of_corpus", hidden=example.sources)
 
 
 def _string_list(record: dict[str, Any], field: str) -> tuple[str, ...]:

@@ -36,10 +36,19 @@ def summary_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
         (f"Citation precision ({m['citing_answerable']} citing answers)", fmt(m["citation_precision"])),
         ("Citation recall (answerable)", fmt(m["citation_recall"])),
         ("Unanswerable correctly abstained", fmt(m["unanswerable_abstained"])),
+        *_unanswerable_kinds(m),
         ("Answerable wrongly abstained", fmt(m["answerable_abstained"])),
         ("Abstention curve area / abstained at 5% false", f"{fmt(m.get('abstention_auc'))} / {fmt(m.get('abstained_at_5pct_false'))}"),
         ("Latency p50 / p95 (ms)", f"{m['latency_p50_ms']:.0f} / {m['latency_p95_ms']:.0f}"),
     ]
+
+
+def _unanswerable_kinds(m: dict[str, Any]) -> list[tuple[str, str]]:
+    """One row per kind of unanswerable question when there are several (e.g. adversarial and out-of-corpus)."""
+    kinds = {name: t for name, t in m.get("by_type", {}).items() if t["unanswerable"] and not t["answerable"]}
+    if len(kinds) < 2:
+        return []
+    return [(f"  of which {name} ({t['unanswerable']})", fmt(t["unanswerable_abstained"])) for name, t in kinds.items()]
 
 
 def summary_table(m: dict[str, Any]) -> Table:

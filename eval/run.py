@@ -34,6 +34,8 @@ class Asker(Protocol):
 
     def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer: ...
 
+    def hiding(self, article_ids: Iterable[str]) -> "Asker": ...
+
 
 def strip_markers(text: str) -> str:
     """Answer text without citation markers. Example: "In 2003 [1][2]." -> "In 2003 ."."""
@@ -91,9 +93,10 @@ def iter_rows(qa: Asker, examples: Sequence[Example], k: int, warm_up: bool = Tr
     if warm_up and examples:
         qa.ask(examples[0].question)
     for example in examples:
+        asker = qa.hiding(example.hidden) if example.hidden else qa
         started = time.perf_counter()
         # k only scores retrieval; answers come from the default settings, as users get them.
-        answer = qa.ask(example.question, history=list(example.history) or None)
+        answer = asker.ask(example.question, history=list(example.history) or None)
         yield score_row(example, answer, (time.perf_counter() - started) * 1000, k)
 
 

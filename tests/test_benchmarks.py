@@ -27,6 +27,16 @@ def test_squad_splits_never_share_an_article_and_samples_are_fixed() -> None:
 
 
 @needs_benchmarks
+def test_squad_out_of_corpus_questions_repeat_answerable_ones_with_their_article_hidden() -> None:
+    asked = squad.examples(BENCHMARKS, "test", 50, 20, out_of_corpus_count=5)
+    plain, again = asked[:50], asked[70:]
+    assert asked[:70] == squad.examples(BENCHMARKS, "test", 50, 20)
+    assert [e.question for e in again] == [e.question for e in plain[:5]]
+    assert [e.hidden for e in again] == [e.sources for e in plain[:5]]
+    assert all(e.type == "out_of_corpus" and not e.answerable and not e.sources for e in again)
+
+
+@needs_benchmarks
 def test_multihop_halves_follow_the_published_rule() -> None:
     counts = {split: len(multihop.examples(BENCHMARKS, split)) for split in ("train", "test")}
     assert counts == {"train": 1310, "test": 1246}  # splits.json: dev 1310, test 1246

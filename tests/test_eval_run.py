@@ -9,6 +9,7 @@ from ranx import Qrels, Run, evaluate
 from citeqa.app.answer import Answer, Citation
 from citeqa.eval.compare import compare_runs
 from citeqa.eval.dataset import Example
+from citeqa.eval.report import summary_rows
 from citeqa.eval.run import RunDirError, aggregate, read_run, score_row, strip_markers, worst, write_run
 
 A, B, C = "art-a", "art-b", "art-c"
@@ -76,6 +77,15 @@ def test_retrieval_metrics_agree_with_ranx(rows: list[dict]) -> None:
     m = aggregate(rows, k=2)
     for ours, theirs in (("Recall@2", "recall@2"), ("MRR@2", "mrr@2"), ("nDCG@2", "ndcg@2")):
         assert m[ours] == pytest.approx(expected[theirs]), ours
+
+
+def test_the_summary_splits_abstention_by_kind_only_when_there_are_several_kinds(rows: list[dict]) -> None:
+    assert not [label for label, _ in summary_rows(aggregate(rows, k=2)) if "of which" in label]
+    outside = score_row(example("q6", type_="out_of_corpus"), Answer("None of the articles say.", abstained=True), 5.0, k=2)
+    labelled = dict(summary_rows(aggregate([*rows, outside], k=2)))
+    assert labelled["  of which unanswerable (2)"] == "0.500"
+    assert labelled["  of which out_of_corpus (1)"] == "1.000"
+    assert labelled["Unanswerable correctly abstained"] == "0.667"
 
 
 def test_worst_lists_wrong_answers_then_unanswered(rows: list[dict]) -> None:

@@ -1,11 +1,13 @@
-"""Out-of-corpus training questions: a store view that hides articles, and the negatives it yields."""
+"""Out-of-corpus questions: a store view that hides articles, the evaluation rows and training negatives it yields."""
 
 import numpy as np
 
 from citeqa.app.qa import QA
-from citeqa.app.training.out_of_corpus import HiddenArticles, collect_out_of_corpus
+from citeqa.app.training.out_of_corpus import collect_out_of_corpus
+from citeqa.store.hidden import HiddenArticles
 from citeqa.app.training.scorer_fit import QuestionRows, _question_weights
-from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
+from citeqa.eval.dataset import DEFAULT_DATASET, out_of_corpus, read_examples
+from citeqa.eval.run import iter_rows
 from citeqa.store.records import article_of
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
@@ -19,6 +21,17 @@ def test_a_hidden_article_is_never_found_and_searches_still_fill_up(qa: QA) -> N
         assert found and all(article_of(chunk_id) != hidden for chunk_id, _ in found)
     assert len(view.nearest(vector, 10)) == 10 == len(everything)
     assert hidden not in {a.article_id for a in view.articles()}
+
+
+def test_an_evaluation_row_of_an_out_of_corpus_question_never_retrieves_the_hidden_article(qa: QA) -> None:
+    example = next(e for e in read_examples(DEFAULT_DATASET) if e.answerable and e.type == "single")
+    seen = next(iter_rows(qa, [example], k=5, warm_up=False))
+    assert example.sources[0] in seen["retrieved"]
+    row = next(iter_rows(qa, [out_of_corpus(example)], k=5, warm_up=False))
+    assert row["type"] == "out_of_corpus" and not row["answerable"]
+    assert row["retrieved"] and not set(row["retrieved"]) & set(example.sources)
+    assert not set(row["cited"]) & set(example.sources)
+    assert row["correct"] == row["abstained"]
 
 
 def test_questions_asked_without_their_article_become_negatives_from_other_articles(qa: QA) -> None:

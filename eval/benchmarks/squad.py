@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citeqa.eval.benchmarks.splits import BenchmarkError, jsonl, squad_articles
-from citeqa.eval.dataset import Example
+from citeqa.eval.dataset import Example, out_of_corpus
 from citeqa.ingest.document import Document
 
 PATH_PREFIX = "benchmark:squad"
@@ -98,12 +98,15 @@ def unanswerable(root: Path, split: str) -> list[Example]:
     ]
 
 
-def examples(root: Path, split: str, answerable_count: int = 300, unanswerable_count: int = 150, seed: int = 0) -> list[Example]:
-    """A seeded sample of the split: answerable questions, then unanswerable ones."""
+def examples(
+    root: Path, split: str, answerable_count: int = 300, unanswerable_count: int = 150, seed: int = 0, out_of_corpus_count: int = 0,
+) -> list[Example]:
+    """A seeded sample of the split: answerable questions, then unanswerable ones, then the first
+    `out_of_corpus_count` answerable ones again with their article hidden (`dataset.out_of_corpus`)."""
     rng = random.Random(seed)
     asked = answerable(root, split)
     asked = rng.sample(asked, min(answerable_count, len(asked)))
     declined = unanswerable(root, split)
     declined = rng.sample(declined, min(unanswerable_count, len(declined)))
     kept = [Example(q.id, q.question, q.answers, (q.article_id,), type="answerable") for q in asked]
-    return kept + declined
+    return kept + declined + [out_of_corpus(e) for e in kept[:out_of_corpus_count]]
