@@ -40,7 +40,8 @@ def score_sentences(
     read: dict[int, float] = {}
     if reranker is not None and scorer.rerank_weight != 0.0:
         top = scorer.reread(scores)
-        probabilities = reranker.score(question.text, [with_dense[i].text for i in top])
+        # the standalone question: a follow-up ("And the fourth?") is read with the question it follows
+        probabilities = reranker.score(question.query, [with_dense[i].text for i in top])
         read = dict(zip(top.tolist(), map(float, probabilities)))
         scores = scorer.with_reranker(scores, probabilities)
     scored = [

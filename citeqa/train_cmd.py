@@ -27,8 +27,8 @@ def train_reranker(
     out: Annotated[Path | None, typer.Option(help="Folder to write (default: the shipped app/models/reranker/).")] = None,
     work: Annotated[Path, typer.Option(help="Folder for the torch checkpoint between fitting and export.")] = Path(".citeqa/reranker-work"),
     fit: Annotated[bool, typer.Option(help="Fit a new checkpoint (--no-fit: export and evaluate the one in --work).")] = True,
-    squad_questions: Annotated[int, typer.Option(min=1, help="SQuAD train-article questions to sample.")] = 1500,
-    multihop_queries: Annotated[int, typer.Option(min=0, help="MultiHop-RAG dev queries to sample.")] = 220,
+    squad_questions: Annotated[int, typer.Option(min=1, help="SQuAD train-article questions to sample (6000: all of them).")] = 6000,
+    multihop_queries: Annotated[int, typer.Option(min=0, help="MultiHop-RAG dev queries to sample.")] = 700,
     validation_questions: Annotated[int, typer.Option(min=2, help="Held-out train questions for checkpoint and threshold.")] = 120,
     max_steps: Annotated[int | None, typer.Option(min=1, help="Stop training after this many batches.")] = None,
     test_per_kind: Annotated[int | None, typer.Option(min=1, help="Sample this many test questions of each kind.")] = None,
@@ -44,7 +44,7 @@ def train_reranker(
 
     recipe = RerankerRecipe(fit=FitSettings(max_steps=max_steps), validation_questions=validation_questions,
                             squad_questions=squad_questions, multihop_queries=multihop_queries)
-    defaults = {"squad_questions": 1500, "multihop_queries": 220, "validation_questions": 120, "max_steps": None,
+    defaults = {"squad_questions": 6000, "multihop_queries": 700, "validation_questions": 120, "max_steps": None,
                 "test_per_kind": None}
     given = {"squad_questions": squad_questions, "multihop_queries": multihop_queries,
              "validation_questions": validation_questions, "max_steps": max_steps, "test_per_kind": test_per_kind}

@@ -1,7 +1,10 @@
 """`app.followup`: which questions lean on the previous turn, and what the engine then searches."""
 
+from dataclasses import replace
+
 from citeqa.app.followup import expand, is_follow_up, previous_question
 from citeqa.app.qa import QA
+from citeqa.app.rerank import Reranker
 
 SUMMIT = "Where was the second China-Central Asia summit held?"
 HISTORY = [{"role": "user", "content": SUMMIT}, {"role": "assistant", "content": "In Astana [1]."}]
@@ -35,3 +38,21 @@ def test_the_engine_searches_a_follow_up_with_its_context_on_the_default_corpus(
     assert followed.query == f"{SUMMIT} And when was it held?"
     assert not followed.abstained
     assert "summit" in " ".join(e.text for c in followed.citations for e in c.evidence).lower()
+
+
+class _Reading:
+    """The shipped reranker, noting which question text it was handed."""
+
+    def __init__(self, reranker: Reranker) -> None:
+        self.reranker, self.questions = reranker, []
+
+    def score(self, question: str, sentences):
+        self.questions.append(question)
+        return self.reranker.score(question, sentences)
+
+
+def test_the_reranker_reads_a_follow_up_together_with_the_question_it_follows(qa: QA) -> None:
+    reading = _Reading(Reranker.load())
+    weighed = QA(qa.store, qa.embedder, scorer=replace(qa.scorer, rerank_weight=0.1), reranker=reading)
+    weighed.ask("What did they sign there?", history=HISTORY)
+    assert reading.questions == [f"{SUMMIT} What did they sign there?"]

@@ -31,8 +31,8 @@ class RerankerRecipe:
     fit: FitSettings = field(default_factory=FitSettings)
     holdout_articles: int = 2  # SQuAD train articles kept aside to choose the checkpoint and threshold
     validation_questions: int | None = 120  # a seeded sample of the held-out questions (None: all)
-    squad_questions: int | None = 1500  # a seeded sample of the train articles' questions (None: all)
-    multihop_queries: int | None = 220  # a seeded sample of MultiHop-RAG dev queries (None: all)
+    squad_questions: int | None = 6000  # a seeded sample of the train articles' questions (None: all)
+    multihop_queries: int | None = 700  # a seeded sample of MultiHop-RAG dev queries (None: all)
     seed: int = 13
 
     def as_dict(self) -> dict:

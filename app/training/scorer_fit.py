@@ -66,7 +66,7 @@ def question_rows(example: Example, evidence: Findings, source: str) -> Question
         example.id, source, example.answerable,
         np.array([[s.features[name] for name in NAMES] for s in ranked]),
         np.array([example.answerable and supports(s, example) for s in ranked], dtype=int),
-        tuple(s.text for s in ranked), evidence.question.text,
+        tuple(s.text for s in ranked), evidence.question.query,  # what answering hands the reranker
     )
 
 
