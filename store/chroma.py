@@ -94,6 +94,7 @@ class Store:
         self._settings_metadata: dict = {}  # what `record_settings` checked, re-asserted by every revision renewal
         self._writing_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
+        self._snapshot_stamp: str | None = None  # the stamp of the read snapshot this Store last saw saved
 
     # -- settings ---------------------------------------------------------------------
 
@@ -344,10 +345,12 @@ class Store:
         directory = Path(self.location) / snapshot.FOLDER
         settings = self.settings
         with self._snapshot_lock:
-            if settings is None or revision_in(index.stamp) is None or snapshot.saved_stamp(directory) == index.stamp:
+            if settings is None or revision_in(index.stamp) is None or self._snapshot_stamp == index.stamp:
                 return
             try:
-                snapshot.save(directory, index.stamp, settings.dimension, index.chunk_ids, self._chunk_rows, self.articles())
+                if snapshot.saved_stamp(directory) != index.stamp:
+                    snapshot.save(directory, index.stamp, settings.dimension, index.chunk_ids, self._chunk_rows, self.articles())
+                self._snapshot_stamp = index.stamp
             except snapshot.SnapshotMismatch as err:  # another thread of this process wrote meanwhile
                 log.info("no read snapshot saved at %s: the store changed while it was read (%s)", directory, err)
 

@@ -14,7 +14,7 @@ at; whether it is still fresh is for the reader to check (`store.reader`). This 
 """
 
 import json
-import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -139,6 +139,7 @@ class Snapshot:
         self._offsets = np.load(folder / "offsets.npy", mmap_mode="r")
         self.articles = [ArticleRecord(**record) for record in json.loads((folder / "articles.json").read_text())]
         self._chunks = (folder / "chunks.jsonl").open("rb")
+        self._reading = threading.Lock()  # one seek-and-read at a time on the shared file
         self._folder = folder
         if not len(self.vectors) == len(self.article_rows) == len(self._offsets) - 1:
             self.close()
@@ -155,7 +156,9 @@ class Snapshot:
     def line(self, row: int) -> bytes:
         """One row's JSON line, as saved."""
         start, end = int(self._offsets[row]), int(self._offsets[row + 1])
-        return os.pread(self._chunks.fileno(), end - start, start)
+        with self._reading:
+            self._chunks.seek(start)
+            return self._chunks.read(end - start)
 
     def chunk_ids(self) -> list[str]:
         """The chunk id of every row (read on demand: answering takes them from the lexical index)."""
