@@ -129,5 +129,6 @@ def fresh_snapshot(location: str | Path) -> SnapshotStore | None:
 def open_reader(location: str | Path) -> SnapshotStore | Store:
     """For a process that reads and exits: a local store's fresh read snapshot, else the Chroma store."""
     if not is_url(location) and (reader := fresh_snapshot(location)) is not None:
+        log.info("answering from the read snapshot at %s", location)
         return reader
     return open_store(location)

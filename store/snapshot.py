@@ -82,7 +82,7 @@ def save(
         rows_of = [position.get(article_of(chunk_id), -1) for chunk_id in chunk_ids]
         np.save(folder / "article_rows.npy", np.asarray(rows_of, dtype=np.int32))
         (folder / "chunk_ids.json").write_text(json.dumps(list(chunk_ids)))
-        (folder / "articles.json").write_text(json.dumps([asdict(record) for record in articles], ensure_ascii=False))
+        (folder / "articles.json").write_text(json.dumps([asdict(record) for record in articles]))
 
     try:
         generations.publish(directory, {"format": _FORMAT, "stamp": stamp}, fill, key=_KEY)
@@ -97,7 +97,7 @@ def _encoded(chunk_id: str, row: Row | None) -> tuple[bytes, np.ndarray]:
         raise SnapshotMismatch(f"{chunk_id} was not read back (got {row[0] if row else 'nothing'})")
     _, text, meta, vector = row
     vector = np.asarray(vector, dtype=np.float32)
-    line = json.dumps([text, meta], ensure_ascii=False).encode("utf-8") + b"\n"
+    line = json.dumps([text, meta]).encode("ascii") + b"\n"  # ASCII escapes: any text round-trips
     return line, vector / (np.linalg.norm(vector) or np.float32(1.0))
 
 

@@ -154,3 +154,18 @@ def test_a_missing_or_damaged_snapshot_falls_back_to_chroma_and_the_next_ingest_
     damaged(lambda: np.save(folder / "article_rows.npy", np.zeros(3, dtype=np.int32)))  # rows of another length
     damaged(lambda: shutil.rmtree(location / "lexical"))  # the lexical index it was saved with is gone
     damaged(lambda: pointer.write_text(json.dumps({**json.loads(pointer.read_text()), "stamp": "39-another"})))  # an older state
+
+
+def test_any_text_and_metadata_round_trip_through_the_snapshot_files(tmp_path) -> None:
+    from citeqa.store.records import ArticleRecord
+    from citeqa.store.snapshot import Snapshot, save
+
+    texts = ["line\nbreak \u2028 separator \u0085 next", "emoji \U0001F600 and CJK \u4e2d\u6587 and a NUL \x00", "\"quoted\" \\ back"]
+    rows = [(f"a-{i}", text, {"article_id": "a", "sentences": [0, len(text)], "title": text[::-1]}, np.arange(3.0) + i)
+            for i, text in enumerate(texts)]
+    record = ArticleRecord("a", "Title \u2014 \u00e9", "v2:hash", author="Zo\u00eb", date="2025-06-17")
+    save(tmp_path / "snap", "3-abc", 3, [r[0] for r in rows], lambda ids: iter(rows), [record])
+    saved = Snapshot(tmp_path / "snap")
+    assert [saved.chunk(i) for i in range(3)] == [(text, meta) for _, text, meta, _ in rows]
+    assert saved.articles == [record] and list(saved.article_rows) == [0, 0, 0] and saved.stamp == "3-abc"
+    assert np.allclose(np.linalg.norm(saved.vectors, axis=1), 1.0)
