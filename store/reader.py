@@ -77,7 +77,8 @@ class SnapshotStore:
         vectors = self._snapshot.vectors
         rows = np.arange(len(vectors))
         if article_ids is not None:
-            wanted = [i for i, record in enumerate(self._snapshot.articles) if record.article_id in article_ids]
+            keep = set(article_ids)
+            wanted = [i for i, record in enumerate(self._snapshot.articles) if record.article_id in keep]
             rows = np.flatnonzero(np.isin(self._snapshot.article_rows, wanted))
             vectors = vectors[rows]
         query = np.asarray(query_vector, dtype=np.float32)
