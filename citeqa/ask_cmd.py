@@ -29,13 +29,13 @@ def ask(
 ) -> None:
     """Answer a question from the stored articles, citing the article behind every claim."""
     from citeqa.app.qa import AnswerSettings, QuestionError
-    from citeqa.store.chroma import StoreError
+    from citeqa.store.connection import StoreError
 
     try:
         generator = generator_or_none(llm_url, llm_model, llm_key, llm_timeout)
         if mode == "generative" and generator is None:
             raise fail("--mode generative needs an OpenAI-compatible endpoint: pass --llm-url (or set CITEQA_LLM_URL)")
-        qa = open_qa(store, model, AnswerSettings(mode=mode), generator)
+        qa = open_qa(store, model, AnswerSettings(mode=mode), generator, one_shot=True)
         answer = qa.ask(question, k=k, source=source, since=since, until=until)
     except (StoreError, QuestionError) as err:
         raise fail(str(err))

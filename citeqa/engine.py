@@ -18,12 +18,17 @@ def embedder_for(store, model: str | None):
     return load_embedder(model or recorded, embedding.backend, embedding.cache_dir)
 
 
-def open_qa(location: str | Path, model: str | None = None, settings=None, generator=None, scorer=None):
-    """A QA over an existing store with the model it was built with (or `model`, which must match it)."""
+def open_qa(location: str | Path, model: str | None = None, settings=None, generator=None, scorer=None, one_shot: bool = False):
+    """A QA over an existing store with the model it was built with (or `model`, which must match it).
+
+    `one_shot`: for a process that answers and exits: a local store's fresh read snapshot is read
+    instead of opening Chroma (`store.reader`), which saves chromadb's start-up.
+    """
     from citeqa.app.qa import QA, AnswerSettings
     from citeqa.store.chroma import StoreError, open_store
+    from citeqa.store.reader import open_reader
 
-    store = open_store(location)
+    store = open_reader(location) if one_shot else open_store(location)
     if store.settings is None:
         raise StoreError(f"The store at {location} is empty. Run: citeqa ingest data/articles --store {location}")
     embedder = embedder_for(store, model)

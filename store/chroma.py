@@ -17,65 +17,41 @@ another process changed it, a local store's client is re-opened (Chroma's local 
 caches the vector index per process and would never see the change) and cached
 chunks are dropped, so no answer cites a chunk that is gone. Writers hold the
 store's writer lock (`store.lock`). A Chroma server that stops answering surfaces as
-StoreError, like a missing store.
+StoreError, like a missing store. Beside a local store, the writer also keeps the BM25
+index and a read snapshot (`store.snapshot`) that one-shot readers use without Chroma.
 """
 
 import functools
 import logging
+import shutil
 import threading
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from citeqa.store import repair
-from citeqa.store.codec import article_from, article_metadata, chunk_from, chunk_metadata, sentence_vectors_of
+from citeqa.store import repair, snapshot
+from citeqa.store.codec import article_from, article_metadata, chunk_metadata, hit_from
 from citeqa.store.connection import StoreError, first_line, forget_client, is_url, open_client
 from citeqa.store.lexical import LexicalIndex
 from citeqa.store.lock import writer_lock
-from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle, Hit, article_of
+from citeqa.store.records import PENDING, ArticleRecord, ChunkSettings, EmbeddedArticle, Hit
+from citeqa.store.settings import StoreSettings, check_model, check_settings, settings_in
 
 log = logging.getLogger(__name__)
 
 CHUNKS = "citeqa-chunks"
 ARTICLES = "citeqa-articles"
 REBUILDING = "citeqa-chunks-rebuilding"  # `rebuild` fills this, then it replaces CHUNKS
-SCHEMA_VERSION = 1
-_PENDING = "pending"
-_REVISION = "citeqa_revision"  # collection metadata key renewed by every write
+REVISION = "citeqa_revision"  # collection metadata key renewed by every write
+LEXICAL_FOLDER = "lexical"  # the BM25 index, beside a local store
 _BATCH = 1000  # below Chroma's max batch size
 _HIT_CACHE_SIZE = 4096  # chunk records kept in memory for answering
 _OWN_REVISIONS = 16  # revision tokens this Store wrote itself, remembered so its own writes need no re-open
-
-
-@dataclass(frozen=True)
-class StoreSettings:
-    """What must match between ingest and query."""
-
-    embedding_model: str
-    dimension: int
-    chunking: ChunkSettings
-
-    def as_metadata(self) -> dict:
-        return {
-            "citeqa_schema": SCHEMA_VERSION,
-            "embedding_model": self.embedding_model,
-            "dimension": self.dimension,
-            "chunk_max_tokens": self.chunking.max_tokens,
-            "chunk_overlap_tokens": self.chunking.overlap_tokens,
-        }
-
-    @classmethod
-    def from_metadata(cls, meta: dict) -> "StoreSettings":
-        return cls(
-            embedding_model=meta["embedding_model"],
-            dimension=int(meta["dimension"]),
-            chunking=ChunkSettings(int(meta["chunk_max_tokens"]), int(meta["chunk_overlap_tokens"])),
-        )
 
 
 def _server_calls(method: Callable) -> Callable:
@@ -117,37 +93,23 @@ class Store:
         self._writing = 0  # threads of this process inside `writing()`
         self._settings_metadata: dict = {}  # what `record_settings` checked, re-asserted by every revision renewal
         self._writing_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot_stamp: str | None = None  # the stamp of the read snapshot this Store last saw saved
 
     # -- settings ---------------------------------------------------------------------
 
     @property
     def settings(self) -> StoreSettings | None:
         """The settings the store was built with; None for a store nothing was ingested into."""
-        meta = self._chunks.metadata or {}
-        return StoreSettings.from_metadata(meta) if "embedding_model" in meta else None
+        return settings_in(self._chunks.metadata or {})
 
     def check_settings(self, wanted: StoreSettings) -> None:
         """Raise StoreError when the store was built with different settings."""
-        have = self.settings
-        if have is None or have == wanted:
-            return
-        if have.embedding_model != wanted.embedding_model or have.dimension != wanted.dimension:
-            raise StoreError(
-                f"The store at {self.location} was built with the embedding model {have.embedding_model} "
-                f"({have.dimension} dimensions), not {wanted.embedding_model}. "
-                f"Use --model {have.embedding_model}, or ingest into a new --store."
-            )
-        raise StoreError(
-            f"The store at {self.location} was built with chunks of {have.chunking.max_tokens} tokens "
-            f"(overlap {have.chunking.overlap_tokens}), not {wanted.chunking.max_tokens} "
-            f"(overlap {wanted.chunking.overlap_tokens}). Ingest into a new --store to change chunking."
-        )
+        check_settings(self.location, self.settings, wanted)
 
     def check_model(self, embedding_model: str, chunking: ChunkSettings) -> None:
         """Raise StoreError unless the store is new or was built with this model and chunking."""
-        have = self.settings
-        if have is not None:
-            self.check_settings(StoreSettings(embedding_model, have.dimension, chunking))
+        check_model(self.location, self.settings, embedding_model, chunking)
 
     @_server_calls
     def record_settings(self, settings: StoreSettings) -> None:
@@ -215,7 +177,7 @@ class Store:
         ids = [article.record.article_id for article in articles]
         self._articles.upsert(
             ids=ids, embeddings=[[1.0]] * len(ids), documents=[article.text for article in articles],
-            metadatas=[article_metadata(replace(article.record, content_hash=_PENDING)) for article in articles],
+            metadatas=[article_metadata(replace(article.record, content_hash=PENDING)) for article in articles],
         )
         self._chunks.delete(where={"article_id": {"$in": ids}})
         rows = [(chunk, article.vectors[i], article.sentence_vectors[i]) for article in articles for i, chunk in enumerate(article.chunks)]
@@ -270,7 +232,7 @@ class Store:
         read: list[Hit] = []
         if missing:
             got = self._chunks.get(ids=missing, include=["documents", "metadatas"])
-            read = [self._hit(chunk_id, text, meta) for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+            read = [hit_from(chunk_id, text, meta) for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         with self._hits_lock:
             self._hits.update((hit.chunk.chunk_id, hit) for hit in read)
             found = []
@@ -285,10 +247,6 @@ class Store:
     def _forget_hits(self) -> None:
         with self._hits_lock:
             self._hits.clear()
-
-    @staticmethod
-    def _hit(chunk_id: str, text: str, meta: dict) -> Hit:
-        return Hit(chunk=chunk_from(chunk_id, text, meta), fused=0.0, sentence_vectors=sentence_vectors_of(meta))
 
     def iter_chunk_texts(self) -> Iterable[tuple[list[str], list[str]]]:
         """(ids, texts) of every chunk, in batches."""
@@ -307,7 +265,7 @@ class Store:
         return f"{self.count()}-{self._revision() or 'none'}"
 
     def _revision(self) -> str | None:
-        return self._current_chunks_metadata().get(_REVISION)
+        return self._current_chunks_metadata().get(REVISION)
 
     def _renew_revision(self) -> None:
         """Mark the chunks changed for readers in this and other processes (see `_follow_writers`)."""
@@ -315,7 +273,7 @@ class Store:
         self._own_revisions.append(token)
         # The settings this writer checked go in too: another shard's read-modify-write may have raced
         # the first `record_settings`, and they never differ between shards that passed the check.
-        self._chunks.modify(metadata={**self._current_chunks_metadata(), **self._settings_metadata, _REVISION: token})
+        self._chunks.modify(metadata={**self._current_chunks_metadata(), **self._settings_metadata, REVISION: token})
 
     def _current_chunks_metadata(self) -> dict:
         """The chunks collection's metadata as stored now (the handle's copy is from when it was opened)."""
@@ -344,11 +302,20 @@ class Store:
     # -- lexical ------------------------------------------------------------------------
 
     def _lexical_dir(self) -> Path | None:
-        return None if is_url(self.location) else Path(self.location) / "lexical"
+        return None if is_url(self.location) else Path(self.location) / LEXICAL_FOLDER
 
     @_server_calls
     def refresh_lexical(self, force: bool = False) -> LexicalIndex:
-        """The BM25 index for the store's current state, loading or rebuilding as needed."""
+        """The BM25 index for the store's current state, loading or rebuilding as needed.
+
+        Inside `writing()`, a local store's index and its read snapshot (`store.snapshot`) are saved beside it.
+        """
+        index = self._current_lexical(force)
+        if self._writing and self._lexical_dir():
+            self._save_snapshot(index)
+        return index
+
+    def _current_lexical(self, force: bool) -> LexicalIndex:
         self._follow_writers()
         revision = self._seen_revision
         if self._lexical is not None and not force and self._lexical_revision == revision:
@@ -373,17 +340,34 @@ class Store:
             self._lexical.save(directory)
         return self._lexical
 
+    def _save_snapshot(self, index: LexicalIndex) -> None:
+        """Write the read snapshot of the state `index` was built from, unless it is saved already."""
+        directory = Path(self.location) / snapshot.FOLDER
+        settings = self.settings
+        with self._snapshot_lock:
+            if settings is None or revision_in(index.stamp) is None or self._snapshot_stamp == index.stamp:
+                return
+            try:
+                if snapshot.saved_stamp(directory) != index.stamp:
+                    snapshot.save(directory, index.stamp, settings.dimension, index.chunk_ids, self._chunk_rows, self.articles())
+                self._snapshot_stamp = index.stamp
+            except snapshot.SnapshotMismatch as err:  # another thread of this process wrote meanwhile
+                log.info("no read snapshot saved at %s: the store changed while it was read (%s)", directory, err)
+
+    def _chunk_rows(self, ids: Sequence[str]) -> Iterator[snapshot.Row]:
+        """(id, document, metadata, vector) of the given chunks, in the given order; ids not stored are left out."""
+        for start in range(0, len(ids), _BATCH):
+            batch = list(ids[start : start + _BATCH])
+            got = self._chunks.get(ids=batch, include=["documents", "metadatas", "embeddings"])
+            found = {i: (text, meta, vector) for i, text, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}
+            for chunk_id in batch:
+                if chunk_id in found:
+                    yield (chunk_id, *found[chunk_id])
+
     @_server_calls
     def lexical_search(self, query: str, n: int, article_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Up to `n` (chunk_id, bm25 score) pairs, best first; only chunks of `article_ids` when given."""
-        index = self.refresh_lexical()
-        if article_ids is None:
-            return index.search(query, n)
-        wanted = set(article_ids)
-        scores = index.scores(query)
-        rows = [int(r) for r in np.flatnonzero(scores > 0) if article_of(index.chunk_ids[int(r)]) in wanted]
-        rows.sort(key=lambda r: (-scores[r], r))
-        return [(index.chunk_ids[r], float(scores[r])) for r in rows[: max(n, 0)]]
+        return self.refresh_lexical().search_in(query, n, article_ids)
 
     # -- repair -------------------------------------------------------------------------
 
@@ -398,8 +382,8 @@ class Store:
         return repair.Verification(
             location=str(self.location),
             chunks=len(ids),
-            recorded=sum(r.chunks for r in records if r.content_hash != _PENDING),
-            pending=sum(r.content_hash == _PENDING for r in records),
+            recorded=sum(r.chunks for r in records if r.content_hash != PENDING),
+            pending=sum(r.content_hash == PENDING for r in records),
             unreadable=len(ids) - len(vectors),
             lost=repair.count_lost(self._chunks, vectors),
         )
@@ -423,7 +407,15 @@ class Store:
         target.modify(name=CHUNKS)
         self._chunks = self._client.get_collection(CHUNKS, embedding_function=None)
         self._renew_revision()
+        if not is_url(self.location):  # its rows may hold vectors the rebuild replaced: the next refresh reads all afresh
+            shutil.rmtree(Path(self.location) / snapshot.FOLDER, ignore_errors=True)
         return copied
+
+
+def revision_in(stamp: str) -> str | None:
+    """The revision token inside a `Store.stamp()`. Example: "39-9f3c…" -> "9f3c…"; "0-none" -> None."""
+    revision = stamp.partition("-")[2]
+    return None if revision in ("", "none") else revision
 
 
 def _drop(client, name: str) -> None:

@@ -9,7 +9,7 @@ import base64
 
 import numpy as np
 
-from citeqa.store.records import ArticleRecord, Chunk
+from citeqa.store.records import ArticleRecord, Chunk, Hit
 
 
 def pack_vectors(vectors: np.ndarray) -> str:
@@ -67,6 +67,11 @@ def chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
 def sentence_vectors_of(meta: dict) -> np.ndarray:
     """The late-chunked sentence vectors stored in a chunk's metadata, one row per sentence."""
     return unpack_vectors(meta["sentence_vectors"], len(meta["sentences"]) // 2)
+
+
+def hit_from(chunk_id: str, text: str, meta: dict) -> Hit:
+    """A Hit (no scores yet) from one stored chunk's id, document and metadata, with its sentence vectors."""
+    return Hit(chunk=chunk_from(chunk_id, text, meta), fused=0.0, sentence_vectors=sentence_vectors_of(meta))
 
 
 def article_metadata(record: ArticleRecord) -> dict:

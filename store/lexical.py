@@ -16,14 +16,15 @@ bm25s, whose package import pulls scipy (and numba where installed): that keeps
 import json
 import logging
 import re
-import shutil
-import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import Stemmer
+
+from citeqa.store import generations
+from citeqa.store.records import article_of
 
 log = logging.getLogger(__name__)
 
@@ -105,35 +106,33 @@ class LexicalIndex:
         top = top[np.lexsort((top, -scores[top]))]
         return [(self.chunk_ids[int(r)], float(scores[r])) for r in top]
 
-    def save(self, directory: Path) -> None:
-        """Write the index to `directory`, replacing what was there.
+    def search_in(self, query: str, n: int, article_ids: Collection[str] | None) -> list[tuple[str, float]]:
+        """`search` kept to the chunks of `article_ids` (all chunks when None)."""
+        if article_ids is None:
+            return self.search(query, n)
+        wanted = set(article_ids)
+        scores = self.scores(query)
+        rows = [int(r) for r in np.flatnonzero(scores > 0) if article_of(self.chunk_ids[int(r)]) in wanted]
+        rows.sort(key=lambda r: (-scores[r], r))
+        return [(self.chunk_ids[r], float(scores[r])) for r in rows[: max(n, 0)]]
 
-        Each save writes a new generation folder and then swaps `citeqa.json` to point at it, so a reader
-        in another process never sees a mix of old and new arrays, and one that has them memory-mapped
-        keeps reading its (unlinked) files.
-        """
-        directory.mkdir(parents=True, exist_ok=True)
-        generation = f"gen-{uuid.uuid4().hex[:12]}"
-        (directory / generation).mkdir()
-        for name, array in self._arrays.items():
-            np.save(directory / generation / f"{name}.npy", array)
-        (directory / generation / "vocab.json").write_text(json.dumps(self._vocab))
-        # The stamp goes last: a crash before this line leaves the previous index (which reads as stale).
-        meta = {"format": _FORMAT, "stamp": self.stamp, "params": asdict(self.params), "arrays": generation,
-                "chunk_ids": self.chunk_ids}
-        previous = _saved_generation(directory)
-        partial = directory / f"citeqa.json.{generation}.tmp"
-        partial.write_text(json.dumps(meta))
-        partial.replace(directory / "citeqa.json")
-        if previous:
-            shutil.rmtree(directory / previous, ignore_errors=True)
+    def save(self, directory: Path) -> None:
+        """Write the index to `directory`, replacing what was there (atomically: see `store.generations`)."""
+
+        def fill(folder: Path) -> None:
+            for name, array in self._arrays.items():
+                np.save(folder / f"{name}.npy", array)
+            (folder / "vocab.json").write_text(json.dumps(self._vocab))
+
+        meta = {"format": _FORMAT, "stamp": self.stamp, "params": asdict(self.params), "chunk_ids": self.chunk_ids}
+        generations.publish(directory, meta, fill, key="arrays")
 
     @classmethod
     def load(cls, directory: Path, params: Bm25Params = Bm25Params()) -> "LexicalIndex | None":
         """The index saved in `directory` (arrays memory-mapped), or None when absent, unreadable or built
         with other BM25 parameters."""
         try:
-            meta = json.loads((directory / "citeqa.json").read_text())
+            meta = generations.read_pointer(directory)
             if meta.get("format") != _FORMAT or Bm25Params(**meta["params"]) != params:
                 log.info("lexical index at %s has another format or BM25 parameters; it will be rebuilt", directory)
                 return None
@@ -146,11 +145,3 @@ class LexicalIndex:
             return None
         return cls(meta["chunk_ids"], meta["stamp"], arrays, vocab, params)
 
-
-def _saved_generation(directory: Path) -> str | None:
-    """The generation folder `citeqa.json` points at now, if any."""
-    try:
-        name = json.loads((directory / "citeqa.json").read_text()).get("arrays")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return name if isinstance(name, str) and name.startswith("gen-") else None

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # numpy only types the vectors: importing the records (e.g. f
     import numpy as np
 
 Span = tuple[int, int]
+PENDING = "pending"  # an article record's content hash while its chunks are being written
 
 
 def article_of(chunk_id: str) -> str:

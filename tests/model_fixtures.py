@@ -113,6 +113,7 @@ def assert_store_complete(location, folder: Path, embedder) -> dict[str, set[str
     """The store holds exactly what a complete ingest of `folder` gives: no duplicate, orphan or stale chunk."""
     from citeqa.ingest.pipeline import versioned_hash
     from citeqa.store.lexical import LexicalIndex
+    from citeqa.store.reader import SnapshotStore, open_reader
 
     store = reopen(location)
     expected = expected_chunk_ids(folder, embedder)
@@ -130,4 +131,9 @@ def assert_store_complete(location, folder: Path, embedder) -> dict[str, set[str
     lexical = LexicalIndex.load(Path(location) / "lexical")
     assert lexical is not None and set(lexical.chunk_ids) == set(chunks) and len(lexical.chunk_ids) == len(chunks)
     assert lexical.stamp == store.stamp()
+    reader = open_reader(location)  # the read snapshot holds the same chunks, metadata and sentence vectors
+    assert isinstance(reader, SnapshotStore) and reader.articles() == store.articles()
+    ids = sorted(chunks)
+    for ours, theirs in zip(reader.get_hits(ids), store.get_hits(ids), strict=True):
+        assert ours.chunk == theirs.chunk and np.array_equal(ours.sentence_vectors, theirs.sentence_vectors)
     return expected

@@ -17,6 +17,7 @@ import pytest
 from citeqa.eval.bench.synthetic import SentencePool, fill_store, sentence_pool
 from citeqa.store.chroma import StoreSettings, open_store
 from citeqa.store.records import ChunkSettings
+from citeqa.store.reader import SnapshotStore, open_reader
 from tests.conftest import CITEQA, ROOT, _env
 
 from tests.model_fixtures import ARTICLES, reopen
@@ -65,6 +66,8 @@ def test_verify_finds_a_cut_index_and_rebuild_repairs_it(big_store) -> None:
     before = reopen(big_store)
     ids = [chunk_id for batch, _ in before.iter_chunk_texts() for chunk_id in batch]
     chunks = {hit.chunk.chunk_id: hit.chunk for hit in before.get_hits(ids)}
+    with before.writing():  # the read snapshot of the store before the damage
+        before.refresh_lexical(force=True)
 
     index = hnsw_file(big_store)
     os.truncate(index, index.stat().st_size // 2)
@@ -85,6 +88,11 @@ def test_verify_finds_a_cut_index_and_rebuild_repairs_it(big_store) -> None:
     assert after.nearest(np.asarray(vector), 1)[0][0] == ids[0]
     assert {i for batch, _ in after.iter_chunk_texts() for i in batch} == set(ids)
     assert set(after.refresh_lexical().chunk_ids) == set(ids)
+    reader = open_reader(big_store)  # written again by the rebuild, with the re-embedded vectors, not the old ones
+    assert isinstance(reader, SnapshotStore)
+    got = after._chunks.get(ids=ids, include=["embeddings"])
+    for chunk_id, vector in zip(got["ids"], got["embeddings"]):  # its own vector, or an equal one (synthetic chunks repeat)
+        assert chunk_id in {found for found, similarity in reader.nearest(np.asarray(vector), 10) if similarity > 0.9999}
 
 
 def test_a_rebuild_cut_short_after_the_old_index_went_is_finished_on_open(tmp_path, pool, embedder) -> None:
