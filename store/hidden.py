@@ -6,20 +6,17 @@ abstention on such questions, and the scorer's training uses them as negatives.
 """
 
 from collections.abc import Collection, Iterable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from citeqa.store.chroma import Store
 from citeqa.store.records import ArticleRecord, Hit
-
-if TYPE_CHECKING:  # the view wraps any store with the read API; importing Store would import chromadb
-    from citeqa.store.chroma import Store
 
 
 class HiddenArticles:
     """`store`, minus the articles in `hidden`: in search results and in the article list."""
 
-    def __init__(self, store: "Store", stored: Sequence[ArticleRecord], hidden: Iterable[str]) -> None:
+    def __init__(self, store: Store, stored: Sequence[ArticleRecord], hidden: Iterable[str]) -> None:
         self.store = store
         self.hidden = frozenset(hidden)
         self._articles = [a for a in stored if a.article_id not in self.hidden]
