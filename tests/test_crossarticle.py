@@ -7,7 +7,6 @@ the real pipeline with the real packaged model; questions are the benchmark's ow
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from citeqa.ingest.pipeline import ingest
 from citeqa.store.chroma import open_store
 from tests.conftest import CITEQA, ROOT, _env, serving
 from tests.test_web_page import ANSWER_SECONDS, ask, chromium_page
-from tests.shared_data import BENCHMARKS, needs_benchmarks
+from tests.shared_data import BENCHMARKS, copy_multihop_articles, needs_benchmarks
 
 pytest_plugins = ["tests.model_fixtures"]
 pytestmark = needs_benchmarks
@@ -34,11 +33,7 @@ SAMPLE = (  # Sam Bankman-Fried's trial in TechCrunch, The Verge and Fortune
 
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory, embedder) -> Path:
-    folder = tmp_path_factory.mktemp("multihop") / "articles"
-    folder.mkdir()
-    for stem in SAMPLE:
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(BENCHMARKS / "multihop_rag" / "articles" / f"{stem}{suffix}", folder)
+    folder = copy_multihop_articles(SAMPLE, tmp_path_factory.mktemp("multihop") / "articles")
     location = folder.parent / "store"
     for _ in ingest([folder], open_store(location, create=True), embedder):
         pass

@@ -22,7 +22,7 @@ from citeqa.store.chroma import Store, open_store
 from citeqa.store.reader import SnapshotStore, open_reader
 from tests.conftest import ROOT, _env
 from tests.model_fixtures import ARTICLES, reopen
-from tests.shared_data import BENCHMARKS, needs_benchmarks
+from tests.shared_data import copy_multihop_articles, needs_benchmarks
 
 SAMPLE = (  # TechCrunch and The Verge on Sam Bankman-Fried's trial, 2023-09-28 to 2023-10-28
     "009_d06e96f91a22317a", "010_883e01bc82e19cf5", "030_8438207b101080d5", "053_038eabdb237efe3f", "175_65f314cd109de5f0")
@@ -52,11 +52,7 @@ def _ask_cli(store: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory, embedder) -> Path:
     """Five MultiHop-RAG articles with their outlet/date sidecars."""
-    folder = tmp_path_factory.mktemp("sample") / "articles"
-    folder.mkdir()
-    for stem in SAMPLE:
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(BENCHMARKS / "multihop_rag" / "articles" / f"{stem}{suffix}", folder)
+    folder = copy_multihop_articles(SAMPLE, tmp_path_factory.mktemp("sample") / "articles")
     _ingest(folder, folder.parent / "store", embedder)
     return folder.parent / "store"
 
