@@ -15,6 +15,11 @@ from citeqa.ingest.embed import load_embedder, resolve_model
 LIBRARIES = {"llamaindex": "llama_index.core", "haystack": "haystack"}
 
 
+@pytest.fixture(autouse=True)
+def no_telemetry(monkeypatch):
+    monkeypatch.setenv("HAYSTACK_TELEMETRY_ENABLED", "False")  # as `citeqa bench` sets it; read when haystack is imported
+
+
 @pytest.fixture(scope="module")
 def tiny():
     docs = default_documents(DEFAULT_ARTICLES)[:3]
@@ -26,9 +31,8 @@ def tiny():
 
 
 @pytest.mark.parametrize("peer", sorted(LIBRARIES))
-def test_a_peer_indexes_and_ranks_real_articles(peer, tiny, tmp_path, monkeypatch):
+def test_a_peer_indexes_and_ranks_real_articles(peer, tiny, tmp_path):
     pytest.importorskip(LIBRARIES[peer], reason=f"{peer} is not installed (the bench extra: pip install -e '.[bench]')")
-    monkeypatch.setenv("HAYSTACK_TELEMETRY_ENABLED", "False")
     corpus, embedder = tiny
     run = peer_run(peer, corpus, resolve_model(embedder.model_id)[1], hf_tokenizer(embedder), embedder.max_wordpieces, tmp_path)
     assert run.articles == 3 and run.ingest_s > 0
