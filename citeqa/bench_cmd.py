@@ -1,10 +1,11 @@
-"""`citeqa bench`: speed and scale benchmarks (ingest vs raw encode, ask latency at scale, serve), optionally vs LlamaIndex.
+"""`citeqa bench`: speed and scale benchmarks (ingest vs raw encode, ask latency at scale, serve), optionally vs LlamaIndex and Haystack.
 
 Maps flags onto `eval.bench.run.run_bench`, shows progress on stderr and prints the typed
 `BenchResult` as tables, or as one JSON object. Heavy imports happen inside the command so `--help` stays instant.
 """
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -27,12 +28,13 @@ def parse_scales(value: str) -> tuple[int, ...]:
 
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Tiny sizes, no serve: a smoke test in well under a minute.")] = False,
-    peers: Annotated[bool, typer.Option("--peers", help="Also index and query the same corpora with LlamaIndex's defaults (needs the bench extra).")] = False,
+    peers: Annotated[bool, typer.Option("--peers", help="Also index and query the same corpora with LlamaIndex's and Haystack's defaults (needs the bench extra).")] = False,
     scale: Annotated[str | None, typer.Option("--scale", help="Synthetic store sizes in chunks (default 10000,100000; --quick: 300).")] = None,
     compare_torch: Annotated[bool, typer.Option("--torch", help="Also measure the torch fp32 runner against the int8 ONNX default (speed and retrieval quality).")] = False,
     serve: Annotated[bool | None, typer.Option("--serve/--no-serve", help="Measure cold start and peak RSS of `citeqa serve` (default: on, off with --quick).")] = None,
     rounds: Annotated[int | None, typer.Option(min=1, help="Rounds over the eval questions when timing asks (default 3).")] = None,
     squad: Annotated[Path | None, typer.Option(envvar="CITEQA_SQUAD", help="SQuAD v1.1 dev zip for --peers/--torch.")] = None,
+    benchmarks: Annotated[Path | None, typer.Option(help="Folder holding multihop_rag/ for --peers (default ../shared/benchmarks).")] = None,
     cache_dir: Annotated[Path, typer.Option(help="Where synthetic stores of >= 10k chunks are cached.")] = Path(".citeqa"),
     as_json: JsonOption = False,
 ) -> None:
@@ -47,6 +49,9 @@ def bench(
         overrides["ask_rounds"] = rounds
     if squad is not None:
         overrides["squad"] = squad
+    if benchmarks is not None:
+        overrides["benchmarks"] = benchmarks
+    os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")  # Haystack (a --peers peer) phones home unless told not to
     if serve is not None:
         overrides["serve"] = serve
     settings = BenchSettings.quick_settings(**overrides) if quick else BenchSettings(**overrides)
@@ -108,20 +113,7 @@ def _print_tables(r) -> None:
     main.add_row("load average before / after", f"{r.load_before} / {r.load_after} ({r.cpus} CPUs)")
     console.print(main)
     for corpus, side in r.peers.items():
-        table = Table("", "citeqa", "LlamaIndex (defaults)", title=f"peers: {corpus} corpus")
-        ours, theirs = side.citeqa, side.llamaindex
-        rows = [("ingest wall time, s", lambda t: t.ingest_s), ("chunks", lambda t: t.wordpieces.chunks),
-                ("truncated chunks", lambda t: t.wordpieces.truncated_chunks),
-                ("fraction of text embedded", lambda t: t.wordpieces.fraction_embedded),
-                ("embedded word pieces / s", lambda t: t.embedded_wordpieces_per_s),
-                ("questions", lambda t: t.scores.questions)]
-        for label, value in rows:
-            table.add_row(label, _fmt(value(ours)), _fmt(value(theirs)))
-        for label, name in _SCORES:
-            table.add_row(f"article {label}", _fmt(getattr(ours.scores, name)), _fmt(getattr(theirs.scores, name)))
-        table.add_row("latency p50 / p95 ms (ask vs retrieve)", f"{ours.latency.p50_ms} / {ours.latency.p95_ms}",
-                      f"{theirs.latency.p50_ms} / {theirs.latency.p95_ms}")
-        console.print(table)
+        _print_peers(console, corpus, side)
     if r.onnx is not None:
         o = r.onnx
         table = Table("", "torch fp32", "ONNX int8 (default)", title=f"runners: {o.model}")
@@ -138,3 +130,23 @@ def _print_tables(r) -> None:
             for name in ("ingest_s", "ask_p50_ms"):
                 table.add_row(f"{corpus}: {name}", _fmt(getattr(torch, name)), _fmt(getattr(onnx, name)))
         console.print(table)
+
+
+def _print_peers(console, corpus: str, side) -> None:
+    from rich.table import Table
+
+    from citeqa.eval.bench.retrieval import peer_name
+
+    tools = [side.citeqa, *side.peers.values()]
+    table = Table("", "citeqa", *(f"{peer_name(key)} (defaults)" for key in side.peers), title=f"peers: {corpus} corpus")
+    rows = [("ingest wall time, s", lambda t: t.ingest_s), ("chunks", lambda t: t.wordpieces.chunks),
+            ("truncated chunks", lambda t: t.wordpieces.truncated_chunks),
+            ("fraction of text embedded", lambda t: t.wordpieces.fraction_embedded),
+            ("embedded word pieces / s", lambda t: t.embedded_wordpieces_per_s),
+            ("questions", lambda t: t.scores.questions)]
+    for label, value in rows:
+        table.add_row(label, *(_fmt(value(t)) for t in tools))
+    for label, name in _SCORES + (("all-gold@5", "all_gold_5"),) * (side.citeqa.scores.all_gold_5 is not None):
+        table.add_row(f"article {label}", *(_fmt(getattr(t.scores, name)) for t in tools))
+    table.add_row("latency p50 / p95 ms (ask vs retrieve)", *(f"{t.latency.p50_ms} / {t.latency.p95_ms}" for t in tools))
+    console.print(table)

@@ -104,10 +104,14 @@ class ArticleScores:
     recall_5: float
     mrr_5: float
     questions: int
+    all_gold_5: float | None = None  # every source article among the top 5 (multi-source corpora only)
 
     def as_dict(self) -> dict:
-        return {"Hit@1": self.hit_1, "Recall@1": self.recall_1, "Recall@5": self.recall_5, "MRR@5": self.mrr_5,
-                "questions": self.questions}
+        out = {"Hit@1": self.hit_1, "Recall@1": self.recall_1, "Recall@5": self.recall_5, "MRR@5": self.mrr_5,
+               "questions": self.questions}
+        if self.all_gold_5 is not None:
+            out["all-gold@5"] = self.all_gold_5
+        return out
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ class Wordpieces:
 
 @dataclass(frozen=True)
 class ToolRun:
-    """One tool (citeqa or LlamaIndex) on one corpus: ingest, coverage, latency, retrieval quality."""
+    """One tool (citeqa or a peer) on one corpus: ingest, coverage, latency, retrieval quality."""
 
     ingest_s: float
     articles: int
@@ -143,16 +147,19 @@ class ToolRun:
 
 @dataclass(frozen=True)
 class PeerComparison:
-    """citeqa against LlamaIndex's defaults on one corpus."""
+    """citeqa against each peer's defaults on one corpus; `peers` maps a peer's key (e.g. "haystack") to its run."""
 
     citeqa: ToolRun
-    llamaindex: ToolRun
+    peers: dict[str, ToolRun]
 
     def as_dict(self) -> dict:
-        ours, theirs = self.citeqa, self.llamaindex
-        return {"citeqa": ours.as_dict(), "llamaindex": theirs.as_dict(),
-                "ask_vs_retrieve_p50_speedup": round(theirs.latency.p50_ms / ours.latency.p50_ms, 2),
-                "wordpieces_per_s_ratio": round(ours.embedded_wordpieces_per_s / theirs.embedded_wordpieces_per_s, 2)}
+        ours = self.citeqa
+        out: dict = {"citeqa": ours.as_dict()}
+        for key, theirs in self.peers.items():
+            out[key] = {**theirs.as_dict(),
+                        "ask_vs_retrieve_p50_speedup": round(theirs.latency.p50_ms / ours.latency.p50_ms, 2),
+                        "wordpieces_per_s_ratio": round(ours.embedded_wordpieces_per_s / theirs.embedded_wordpieces_per_s, 2)}
+        return out
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@
 - cold start to first answer and peak RSS of `citeqa serve` (a subprocess on a free
   loopback port, asked once through gradio_client), and cold start of `citeqa ask` (the median
   of several processes, after a first one) (`processes`);
-- optionally the LlamaIndex comparison (`retrieval`, `peers`) and the default int8 ONNX runner
+- optionally the peer comparison with LlamaIndex and Haystack (`retrieval`, `peers`) and the default int8 ONNX runner
   vs torch fp32 (`runners`).
 
 It returns a `BenchResult`; printing is the CLI's job. Non-goals: tuning anything, GPUs.

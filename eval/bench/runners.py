@@ -48,7 +48,7 @@ def compare_torch(
     sample = list(texts[:200])
     cosine = (torch.embed_queries(sample) * embedder.embed_queries(sample)).sum(axis=1)
     quality = {}
-    for corpus in corpus_list:
+    for corpus in (c for c in corpus_list if not c.peers_only):
         step(f"torch vs onnx: quality on {corpus.name}")
         onnx_side = default_run(corpus, embedder, workdir)
         torch_side = citeqa_run(replace(corpus, rounds=1, cache={}), torch, workdir, "torch")

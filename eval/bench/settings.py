@@ -9,6 +9,7 @@ from citeqa.errors import SettingsError
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ARTICLES = ROOT / "data" / "articles"
 DEFAULT_SQUAD = ROOT.parent / "shared" / "benchmarks" / "squad_v1.1" / "dev-v1.1.json.zip"
+DEFAULT_BENCHMARKS = ROOT.parent / "shared" / "benchmarks"  # holds multihop_rag/ for --peers
 
 Step = Callable[[str], None]  # told what is being measured now, for a progress line
 
@@ -24,15 +25,17 @@ class BenchSettings:
     synthetic_articles: int = 250
     ask_rounds: int = 3
     squad_questions: int = 300
+    multihop_questions: int = 300  # a seeded sample of MultiHop-RAG's answerable test-half queries (1,103)
     serve: bool = True
     ask_cli_runs: int = 5  # `citeqa ask` processes timed after a first one; the median is reported
     seed: int = 0
     cache_dir: Path = Path(".citeqa")
     articles: Path = DEFAULT_ARTICLES
     squad: Path = DEFAULT_SQUAD
+    benchmarks: Path = DEFAULT_BENCHMARKS
 
     def __post_init__(self) -> None:
-        for name in ("synthetic_articles", "ask_rounds", "squad_questions", "ask_cli_runs"):
+        for name in ("synthetic_articles", "ask_rounds", "squad_questions", "multihop_questions", "ask_cli_runs"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be greater than 0. Currently, {name} is {getattr(self, name)}")
         if any(n < 1 for n in self.scales):
@@ -40,5 +43,5 @@ class BenchSettings:
 
     @classmethod
     def quick_settings(cls, **overrides) -> "BenchSettings":
-        return cls(**{"quick": True, "scales": (300,), "synthetic_articles": 2, "ask_rounds": 1, "squad_questions": 20,
+        return cls(**{"quick": True, "scales": (300,), "synthetic_articles": 2, "ask_rounds": 1, "squad_questions": 20, "multihop_questions": 20,
                       "serve": False, "ask_cli_runs": 1, **overrides})

@@ -1,48 +1,20 @@
-"""The LlamaIndex side of the peer benchmark: its defaults, our model, the same Chroma.
+"""LlamaIndex's defaults, our model, the same Chroma.
 
 What a LlamaIndex user writes: `VectorStoreIndex.from_documents` with the default
 `SentenceSplitter` (1,024-token chunks, 200 overlap), a `ChromaVectorStore` over a
 persistent Chroma collection, `HuggingFaceEmbedding` on the same local
 all-MiniLM-L6-v2 directory citeqa uses, and `index.as_retriever(similarity_top_k=5)`.
-Nothing is tuned. This module returns raw facts (timings, nodes, ranked articles);
-`eval.bench.retrieval` scores both tools the same way.
-
-llama-index is an optional benchmark extra (`pip install -e .[bench]`), imported
-only inside these functions; citeqa never needs it to run.
+Nothing is tuned.
 """
 
+import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from citeqa.errors import CiteqaError
+from citeqa.eval.bench.peers import TOP_K, PeerNode, PeerRun, timed_retrieval, unavailable
 
-TOP_K = 5
-
-
-class PeerUnavailable(CiteqaError):
-    """llama-index is not installed; install the benchmark extra: pip install -e '.[bench]'."""
-
-
-@dataclass(frozen=True)
-class PeerNode:
-    """One LlamaIndex node: its article, character span in the article text, and text as embedded."""
-
-    article_id: str
-    start: int
-    end: int
-    embedded_text: str
-
-
-@dataclass(frozen=True)
-class PeerRun:
-    """What LlamaIndex did on one corpus."""
-
-    ingest_s: float
-    nodes: list[PeerNode]
-    rankings: list[list[str]]  # per question: article ids of the top-k nodes, best first, unique
-    latencies_ms: list[float]  # retriever.retrieve, warm, every round
+NAME = "LlamaIndex"
 
 
 def _imports():
@@ -53,11 +25,11 @@ def _imports():
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
         from llama_index.vector_stores.chroma import ChromaVectorStore
     except ImportError as err:
-        raise PeerUnavailable(f"llama-index is not installed ({err.name}); run: pip install -e '.[bench]'") from None
+        raise unavailable("llama-index", err) from None
     return chromadb, Document, StorageContext, VectorStoreIndex, MetadataMode, HuggingFaceEmbedding, ChromaVectorStore
 
 
-def run_llamaindex(
+def run(
     articles: Sequence[tuple[str, str]], questions: Sequence[str], model_path: str, workdir: Path, rounds: int = 1
 ) -> PeerRun:
     """Index `articles` ((article_id, text) pairs) with LlamaIndex defaults and retrieve for each question.
@@ -76,23 +48,12 @@ def run_llamaindex(
     index = VectorStoreIndex.from_documents(docs, storage_context=storage, embed_model=embed_model)
     ingest_s = time.perf_counter() - started
 
-    nodes = []
-    for node in index.docstore.docs.values() if index.docstore.docs else []:
-        nodes.append(_peer_node(node, MetadataMode))
+    nodes = [_peer_node(node, MetadataMode) for node in (index.docstore.docs.values() if index.docstore.docs else [])]
     if not nodes:  # vector stores that keep text (Chroma does) leave the docstore empty: read the nodes back
         nodes = _nodes_from_chroma(collection, articles)
 
     retriever = index.as_retriever(similarity_top_k=TOP_K)
-    retriever.retrieve(questions[0] if questions else "warm up")
-    rankings: list[list[str]] = []
-    latencies: list[float] = []
-    for round_ in range(rounds):
-        for question in questions:
-            t0 = time.perf_counter()
-            found = retriever.retrieve(question)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            if round_ == 0:
-                rankings.append(list(dict.fromkeys(hit.node.ref_doc_id for hit in found)))
+    rankings, latencies = timed_retrieval(lambda q: [hit.node.ref_doc_id for hit in retriever.retrieve(q)], questions, rounds)
     return PeerRun(ingest_s, nodes, rankings, latencies)
 
 
@@ -102,8 +63,6 @@ def _peer_node(node, MetadataMode) -> PeerNode:
 
 def _nodes_from_chroma(collection, articles: Sequence[tuple[str, str]]) -> list[PeerNode]:
     """Nodes as ChromaVectorStore stored them (text + `_node_content` JSON with char offsets)."""
-    import json
-
     texts = dict(articles)
     got = collection.get(include=["documents", "metadatas"])
     nodes = []
