@@ -36,18 +36,29 @@ def throttled_app(**settings) -> TestClient:
     return TestClient(app)
 
 
+class _Clock:
+    """A monotonic clock the test moves by hand, so lockout timings never race a loaded machine."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_the_lockout_doubles_with_each_failure_and_a_success_clears_it():
-    client = throttled_app(free_failures=2, first_delay=0.2, max_delay=0.8)
+    clock = _Clock()
+    client = throttled_app(free_failures=2, first_delay=0.2, max_delay=0.8, clock=clock)
     wrong, right = {"username": USER, "password": "x"}, {"username": USER, "password": PASSWORD}
     assert [client.post("/login", data=wrong).status_code for _ in range(3)] == [400, 400, 429]
     for delay in (0.2, 0.4, 0.8, 0.8):  # doubling, capped
         refused = client.post("/login", data=right)
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
-        time.sleep(delay * 0.6)
+        clock.now += delay * 0.6
         assert client.post("/login", data=right).status_code == 429  # still locked
-        time.sleep(delay * 0.5)
+        clock.now += delay * 0.5
         assert client.post("/login", data=wrong).status_code == 400  # the lock has passed; this one fails
-    time.sleep(0.85)
+    clock.now += 0.85
     assert client.post("/login", data=right).status_code == 200
     assert client.post("/login", data=wrong).status_code == 400  # the record was cleared: free failures again
 

@@ -9,6 +9,7 @@ after the delay logs in and clears the client's record.
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.responses import JSONResponse
@@ -61,8 +62,10 @@ class LoginThrottle:
         first_delay: float = 1.0,
         max_delay: float = 300.0,
         max_clients: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
+        self.clock = clock  # seconds, monotonic
         self.free_failures = free_failures
         self.first_delay = first_delay
         self.max_delay = max_delay
@@ -97,7 +100,7 @@ class LoginThrottle:
         self._clients[client] = record  # most recent last
         while len(self._clients) > self.max_clients:
             self._clients.popitem(last=False)
-        now = time.monotonic()
+        now = self.clock()
         if record.locked_until > now:
             return record.locked_until - now
         record.attempts += 1
