@@ -26,10 +26,6 @@ class HiddenArticles:
     def location(self):
         return self.store.location
 
-    @property
-    def settings(self):
-        return self.store.settings
-
     def articles(self) -> list[ArticleRecord]:
         return list(self._articles)
 
