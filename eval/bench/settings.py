@@ -8,8 +8,8 @@ from citeqa.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ARTICLES = ROOT / "data" / "articles"
-DEFAULT_SQUAD = ROOT.parent / "shared" / "benchmarks" / "squad_v1.1" / "dev-v1.1.json.zip"
 DEFAULT_BENCHMARKS = ROOT.parent / "shared" / "benchmarks"  # holds multihop_rag/ for --peers
+DEFAULT_SQUAD = DEFAULT_BENCHMARKS / "squad_v1.1" / "dev-v1.1.json.zip"
 
 Step = Callable[[str], None]  # told what is being measured now, for a progress line
 
