@@ -39,6 +39,7 @@ class Context:
     hit_rank: dict[int, int]  # id(hit) -> rank among the retrieved passages (1 = best)
     best_dense: float
     best_lexical: float
+    unseen: frozenset[str]  # required terms of the question that no retrieved passage (text or title) names
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     for hit in hits:
         article_rank.setdefault(hit.article_id, len(article_rank) + 1)
     lexical = [h.lexical for h in hits if h.lexical]
+    seen: set[str] = set()
+    for hit in hits:
+        seen.update(terms(hit.chunk.text))
+        seen.update(terms(hit.chunk.title))
     return Context(
         question=question,
         term_weight=term_weights(question, sentences),
@@ -85,6 +90,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         hit_rank={id(h): rank for rank, h in enumerate(hits, 1)},
         best_dense=max((s.dense for s in sentences), default=0.0),
         best_lexical=max(lexical, default=0.0),
+        unseen=frozenset(term for term in question.required if not contains_term(seen, term)),
     )
 
 
@@ -183,6 +189,13 @@ def entities_in_article(ctx: Context, index: int, sentence: Sentence) -> float:
     return sum(all(contains_term(present, t) for t in entity) for entity in wanted) / len(wanted)
 
 
+def required_unseen(ctx: Context, index: int, sentence: Sentence) -> float:
+    """1 when a number, ordinal or focus noun the question requires is in no retrieved passage ("How many
+    *troops*…" over passages that never mention troops). The same for every candidate of a question: it moves
+    the abstain decision, not the ranking."""
+    return float(bool(ctx.unseen))
+
+
 def passage_rank(ctx: Context, index: int, sentence: Sentence) -> float:
     """1 / rank of the retrieved passage the sentence comes from."""
     return 1.0 / ctx.hit_rank.get(id(sentence.hit), 100)
@@ -208,7 +221,7 @@ FEATURES: tuple[Feature, ...] = tuple(
     for f, gate in (
         (dense, False), (dense_gap, False), (coverage, False), (missing_rarest, False), (answer_type, False), (typed_phrase, False),
         (missing_required, True), (missing_typed, True), (author_bio, True), (entities_near, False), (entities_in_article, False),
-        (passage_rank, False), (article_rank, False), (lexical, False), (length, False),
+        (required_unseen, False), (passage_rank, False), (article_rank, False), (lexical, False), (length, False),
     )
 )
 NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

@@ -41,6 +41,7 @@ _GENERIC = frozenset(
     these those it its their his her regional main new other big largest biggest first last""".split()
 )
 _GENERIC_TERMS = frozenset(term for word in _GENERIC for term in terms(word))
+_AUXILIARY_TERMS = frozenset(term for word in _AUXILIARIES for term in terms(word))
 
 
 def focus_terms(question: str) -> set[str]:
@@ -58,13 +59,18 @@ def focus_terms(question: str) -> set[str]:
 
 
 def _head(words: list[str | None]) -> tuple[str, ...]:
-    """Stem of the last content word of a phrase, stopping at a verb. Example: ["gas", "pipeline"] -> ("pipelin",)."""
+    """Stem of the last content word of a phrase, stopping at a verb; none when that word is generic.
+
+    Words are compared by stem, so "types" is as generic as "type" and "happening" as auxiliary as "happen".
+    Examples: ["gas", "pipeline"] -> ("pipelin",); ["derogatory", "term"] -> () (the answer is a term).
+    """
     head: tuple[str, ...] = ()
     for word in ((w or "").lower() for w in words):
-        if word in _AUXILIARIES or word.endswith("ed"):
+        stems = set(terms(word))
+        if word in _AUXILIARIES or word.endswith("ed") or (stems and stems <= _AUXILIARY_TERMS):
             break  # "how much did Kazakhstan spend": what follows is the sentence's subject, not its focus
-        if word and word not in _GENERIC and terms(word):
-            head = terms(word)  # the last content word of the phrase is its head noun
+        if stems:
+            head = () if word in _GENERIC or stems <= _GENERIC_TERMS else terms(word)
     return head
 
 

@@ -130,3 +130,13 @@ def test_a_where_question_is_answered_first_by_the_sentence_naming_the_place(qa:
     answer = qa.ask("Where was the second China–Central Asia summit held?")
     first_sentence = answer.text.split(". ")[0]
     assert "Astana" in first_sentence, answer.text
+
+
+def test_a_required_term_no_retrieved_passage_names_marks_every_candidate() -> None:
+    hits = [make_hit("a", [["China pledged 3,000 training places.", "Leaders met in Astana."]]),
+            make_hit("b", [["The pipeline carries 55 bcm of gas."]])]
+    sentences = candidate_sentences(hits)
+    unseen = score_sentences(np.array([1.0, 0.0]), parse("How many troops did China pledge?"), sentences)
+    assert {s.features["required_unseen"] for s in unseen} == {1.0}  # no passage mentions troops
+    seen = score_sentences(np.array([1.0, 0.0]), parse("How many training places did China pledge?"), sentences)
+    assert {s.features["required_unseen"] for s in seen} == {0.0}
