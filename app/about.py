@@ -18,15 +18,26 @@ from citeqa.app.sentences import Sentence, candidate_sentences
 from citeqa.app.terms import terms
 from citeqa.store.records import ArticleRecord, Hit
 
+def _named(text: str, articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+    """Articles whose author or full title `text` names."""
+    lowered = text.lower()
+    return [a for a in articles if (a.author and a.author.lower() in lowered) or (a.title and a.title.lower() in lowered)]
+
+
 def _target(
-    question: Question, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], title_similarity: Callable[[Sequence[str]], np.ndarray]
+    question: Question, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence],
+    title_similarity: Callable[[Sequence[str]], np.ndarray], previous_answer: str = "",
 ) -> ArticleRecord | None:
-    """The article a question is about: named by its author, else best by title and content match among
-    the articles that carry the field asked for (an author for "who wrote", a date for "when published")."""
-    lowered = question.text.lower()
-    named = [a for a in articles if a.author and a.author.lower() in lowered]
+    """The article a question is about: named by its author, else, for a follow-up ("When was it published?"),
+    the one article the previous answer named, else best by title and content match among the articles that
+    carry the field asked for (an author for "who wrote", a date for "when published")."""
+    named = [a for a in articles if a.author and a.author.lower() in question.text.lower()]
     if len(named) == 1:
         return named[0]
+    if question.previous and not named:
+        named = _named(previous_answer, articles)
+        if len(named) == 1:
+            return named[0]
     by_id = {a.article_id: a for a in articles if (a.author if question.intent == "author" else a.date)}
     best_content: dict[str, float] = {}
     for sentence in ranked:  # best first: each article's best score (an offset shared by all articles changes nothing)
@@ -57,14 +68,16 @@ def answer_about(
     retrieved: Sequence[str],
     title_similarity: Callable[[Sequence[str]], np.ndarray],
     load_all_hits: Callable[[], Sequence[Hit]],
+    previous_answer: str = "",
 ) -> Answer | None:
     """An Answer from article metadata, or None when the question is not about the articles.
 
     `ranked` are the scored sentences of the top passages; `load_all_hits` reads every retrieved
-    candidate, searched only when listing which articles discuss a topic.
+    candidate, searched only when listing which articles discuss a topic; `previous_answer` is the
+    conversation's last reply, which tells a follow-up's "it" apart.
     """
     if question.intent in ("author", "date"):
-        article = _target(question, load_articles(), ranked, title_similarity)
+        article = _target(question, load_articles(), ranked, title_similarity, previous_answer)
         if article is None:
             return None
         field, value = ("author", article.author) if question.intent == "author" else ("date", article.date)

@@ -10,8 +10,9 @@ import re
 # Capitalised on purpose: "may" the verb is not "May" the month.
 _MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
 _DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+_YEAR = r"(?:1\d\d\d|20\d\d)"  # 1000-2099: "in 1654" says when as much as "in 2025" does
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS.replace(' ', '|')})\b|\b({_DAYS.replace(' ', '|')})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
+    rf"\b{_YEAR}s?\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b|\b(?:years|decades|centuries|millennia) ago\b|\b({_MONTHS.replace(' ', '|')})\b|\b({_DAYS.replace(' ', '|')})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
 )
 _NUMBER = re.compile(
     r"\b(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion|trillion)\b",
@@ -103,7 +104,7 @@ _PHRASES = {
         rf"\b(?:\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})(?: \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}(?:, \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b"
     ),
     "date": re.compile(
-        rf"\b(?:\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})(?: \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}(?:, \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{4}}|1[5-9]\d\d|20\d\d)\b"
+        rf"\b(?:\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})(?: \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}(?:, \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{4}}|(?:the )?{_YEAR}s|{_YEAR}|\d{{1,2}}(?:st|nd|rd|th) century)\b"
     ),
     "number": re.compile(
         r"(?:[$€£¥]\s?)?\b\d[\d,.]*\d?(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)(?:\s(?:yuan|dollars|euros|pounds|people|tons|tonnes))?)?"
@@ -114,7 +115,7 @@ _PHRASES = {
 
 
 _FUNCTION_WORDS = frozenset("by the a an in at on of from near and with".split())
-_BARE_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")  # "2024" alone says when, not how much or how many
+_BARE_YEAR = re.compile(_YEAR)  # "2024" alone says when, not how much or how many
 
 
 def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:

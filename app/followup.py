@@ -27,6 +27,14 @@ def previous_question(history: Sequence[dict] | None) -> str:
     return ""
 
 
+def previous_answer(history: Sequence[dict] | None) -> str:
+    """The last assistant message of an OpenAI-style history, or ""."""
+    for message in reversed(history or []):
+        if message.get("role") == "assistant" and isinstance(message.get("content"), str):
+            return message["content"]
+    return ""
+
+
 def is_follow_up(question: str) -> bool:
     """True for anaphoric or very short questions. Example: "And the fourth?" -> True."""
     return bool(_ANAPHORIC.search(question)) or len(terms(question)) <= _SHORT

@@ -23,7 +23,7 @@ from citeqa.app.answer import Answer
 from citeqa.app.compose import ComposeSettings, abstention, absent_entities, compose
 from citeqa.app.crossarticle import search_sources
 from citeqa.app.evidence import Reranker, score_sentences
-from citeqa.app.followup import expand
+from citeqa.app.followup import expand, previous_answer
 from citeqa.app.question import Question, parse
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
@@ -73,7 +73,7 @@ class Findings:
 
     question: Question
     notices: tuple[str, ...]
-    vector: np.ndarray  # the question's own embedding
+    vector: np.ndarray  # the standalone query's embedding (a follow-up read with the question it follows)
     candidates: list[Candidate]
     hits: list[Hit]
     ranked: list[Sentence]
@@ -213,7 +213,7 @@ class QA:
         read = max(retrieval.k, 2 * len(parsed.sources))  # room for every named source's best passages
         top = read_hits(self.store, cap_per_article(candidates, read, retrieval.per_article))
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
-        return Findings(parsed, notices, vectors[0], candidates, top, ranked, wanted)
+        return Findings(parsed, notices, vectors[-1], candidates, top, ranked, wanted)
 
     def absent_names(self, found: Findings) -> list[str]:
         """Names the question gives that no retrieved passage, outlet or author holds: answering abstains on them
@@ -232,7 +232,7 @@ class QA:
         answer = answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved, absent)
         answer = answer or answer_about(
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
-            lambda: read_hits(self.store, found.candidates),
+            lambda: read_hits(self.store, found.candidates), previous_answer(history),
         )
         confidence = found.ranked[0].score if found.ranked else None
         if answer is None:

@@ -63,3 +63,12 @@ def test_which_articles_lists_each_article_with_a_sentence_holding_the_topic(qa:
 
 def test_a_question_about_the_news_is_left_to_ordinary_answering(qa: QA) -> None:
     assert about(qa, "How much grant money did Xi promise?") is None
+
+
+def test_a_follow_up_about_it_means_the_article_the_previous_answer_named(qa: QA) -> None:
+    asked = "Who wrote the article on the second regional summit?"
+    for reply, date in [("It was written by Nigel Li [1].", "2025-06-25"),
+                        ("“China and Central Asian leaders cap summit with friendship pact and aid pledge” is by its staff [1].", "2025-06-17")]:
+        history = [{"role": "user", "content": asked}, {"role": "assistant", "content": reply}]
+        answer = qa.ask("When was it published?", history)
+        assert date in answer.text, (reply, answer.text)

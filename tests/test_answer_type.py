@@ -4,7 +4,7 @@ import pytest
 
 import re
 
-from citeqa.app.answer_type import answer_phrases
+from citeqa.app.answer_type import answer_phrases, has_type
 from citeqa.app.qa import QA
 
 
@@ -39,3 +39,12 @@ def test_a_question_naming_something_no_article_mentions_abstains_and_says_what(
     for question, name in [("Who is the president of Mongolia?", "Mongolia"), ("What did India say about the summit?", "India")]:
         answer = qa.ask(question)
         assert answer.abstained and answer.citations == () and name in answer.text
+
+
+def test_years_of_any_century_decades_and_centuries_are_dates() -> None:
+    when = "When did it happen?"
+    assert has_type("The last plague outbreak ravaged Oslo in 1654.", when, "date")
+    assert has_type("In the late 1980s the ctenophore reached the Black Sea.", when, "date")
+    assert has_type("The abbey was founded in the 14th century.", when, "date")
+    assert not has_type("The abbey has 300 rooms.", when, "date")
+    assert answer_phrases("The fort was destroyed in 1560 by the Portuguese.", "In what year was the fort destroyed?", "date") == ["1560"]
