@@ -18,10 +18,13 @@ from citeqa.app.sentences import Sentence, candidate_sentences
 from citeqa.app.terms import terms
 from citeqa.store.records import ArticleRecord, Hit
 
-def _named(text: str, articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
-    """Articles whose author or full title `text` names."""
+def _named(text: str, articles: Sequence[ArticleRecord], by_title: bool) -> list[ArticleRecord]:
+    """Articles whose author (or, with `by_title`, full title) `text` names."""
     lowered = text.lower()
-    return [a for a in articles if (a.author and a.author.lower() in lowered) or (a.title and a.title.lower() in lowered)]
+    return [
+        a for a in articles
+        if (a.author and a.author.lower() in lowered) or (by_title and a.title and a.title.lower() in lowered)
+    ]
 
 
 def _target(
@@ -31,11 +34,11 @@ def _target(
     """The article a question is about: named by its author, else, for a follow-up ("When was it published?"),
     the one article the previous answer named, else best by title and content match among the articles that
     carry the field asked for (an author for "who wrote", a date for "when published")."""
-    named = [a for a in articles if a.author and a.author.lower() in question.text.lower()]
+    named = _named(question.text, articles, by_title=False)
     if len(named) == 1:
         return named[0]
     if question.previous and not named:
-        named = _named(previous_answer, articles)
+        named = _named(previous_answer, articles, by_title=True)
         if len(named) == 1:
             return named[0]
     by_id = {a.article_id: a for a in articles if (a.author if question.intent == "author" else a.date)}

@@ -19,7 +19,7 @@ import numpy as np
 
 from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
 from citeqa.app.question import Question
-from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods
+from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms
 from citeqa.app.terms import compound_terms, contains_term, terms
 
 IN_COMPOUND = 0.25  # share of a term's weight when named only inside "China–Kyrgyzstan–Uzbekistan" or a list of names
@@ -76,10 +76,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     for hit in hits:
         article_rank.setdefault(hit.article_id, len(article_rank) + 1)
     lexical = [h.lexical for h in hits if h.lexical]
-    seen: set[str] = set()
-    for hit in hits:
-        seen.update(terms(hit.chunk.text))
-        seen.update(terms(hit.chunk.title))
+    seen = passage_terms(hits)
     return Context(
         question=question,
         term_weight=term_weights(question, sentences),

@@ -66,11 +66,11 @@ def _head(words: list[str | None]) -> tuple[str, ...]:
     """
     head: tuple[str, ...] = ()
     for word in ((w or "").lower() for w in words):
-        stems = set(terms(word))
-        if word in _AUXILIARIES or word.endswith("ed") or (stems and stems <= _AUXILIARY_TERMS):
+        stems = terms(word)
+        if word in _AUXILIARIES or word.endswith("ed") or (stems and set(stems) <= _AUXILIARY_TERMS):
             break  # "how much did Kazakhstan spend": what follows is the sentence's subject, not its focus
         if stems:
-            head = () if word in _GENERIC or stems <= _GENERIC_TERMS else terms(word)
+            head = () if word in _GENERIC or set(stems) <= _GENERIC_TERMS else stems
     return head
 
 

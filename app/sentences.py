@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from citeqa.app.terms import compound_terms
+from citeqa.app.terms import compound_terms, terms
 from citeqa.store.records import Chunk, Hit, Span
 
 _ADJACENT = 3  # spans at most this many characters apart (a space or a line break) are neighbouring sentences
@@ -52,6 +52,15 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
             vector = hit.sentence_vectors[index] if hit.sentence_vectors is not None else None
             sentences.append(Sentence(hit.chunk.article_id, span, hit.chunk.sentence_text(span), vector, hit))
     return sentences
+
+
+def passage_terms(hits: Sequence[Hit]) -> set[str]:
+    """Terms that the passages name in their text or their article's title."""
+    found: set[str] = set()
+    for hit in hits:
+        found.update(terms(hit.chunk.text))
+        found.update(terms(hit.chunk.title))
+    return found
 
 
 def is_heading(chunk: Chunk, index: int) -> bool:
