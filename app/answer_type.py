@@ -77,7 +77,27 @@ def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
         return []
     pattern = _PATTERNS[kind]
     asked = {m.group().lower() for m in pattern.finditer(question)}
-    return [m for m in pattern.finditer(sentence) if m.group().lower() not in asked]
+    found = [m for m in pattern.finditer(sentence) if m.group().lower() not in asked]
+    return [m for m in found if not is_label(sentence, m.start(), m.end())] if kind == "number" else found
+
+
+# A capitalised word right before a number: "Article 11", "Chapter 3", "Super Bowl 50", "Boeing 747".
+_LABEL_WORD = re.compile(r"(?:^|(?<=[\s(\"“‘']))[A-Z][a-z]+\s$")
+
+
+def is_label(sentence: str, start: int, end: int) -> bool:
+    """True when the number at sentence[start:end] names something rather than counts it: it follows a capitalised
+    word inside the sentence ("under Article 11"), or opens it as a heading ("Article 15: This Treaty…", or the
+    heading on a line of its own).
+
+    A sentence's capitalised first word before a number ("About 500 people came") is not a label.
+    """
+    word = _LABEL_WORD.search(sentence[:start])
+    if word is None:
+        return False
+    opens = not sentence[: word.start()].strip(" \"“‘'(")
+    rest = sentence[end:]
+    return not opens or rest.lstrip(" \t").startswith((":", "\n"))
 
 
 def has_typed_phrase(sentence: str, question: str, kind: str | None) -> bool:
@@ -108,6 +128,7 @@ _PHRASES = {
     ),
     "number": re.compile(
         r"(?:[$€£¥]\s?)?\b\d[\d,.]*\d?(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)(?:\s(?:yuan|dollars|euros|pounds|people|tons|tonnes))?)?"
+        r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|millions)\b"
     ),
     "person": _NAME,
     "place": re.compile(r"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom ))(?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*"),
@@ -136,7 +157,7 @@ def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:
         phrase = " ".join(words)
         if kind == "person" and re.search(r"[-–—]", phrase):
             continue  # "China-Central Asia", "Sino-Kazakh": a compound of places, not a person's name
-        if kind == "number" and _BARE_YEAR.fullmatch(phrase):
+        if kind == "number" and (_BARE_YEAR.fullmatch(phrase) or is_label(sentence, match.start(), match.end())):
             continue
         if phrase and phrase.lower() not in asked:
             found.append(phrase)

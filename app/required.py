@@ -9,6 +9,7 @@ they name the kind of answer, not its subject. This module only finds the terms;
 """
 
 import re
+from pathlib import Path
 
 from citeqa.app.terms import numbers, terms
 
@@ -41,6 +42,11 @@ _GENERIC = frozenset(
     these those it its their his her regional main new other big largest biggest first last""".split()
 )
 _GENERIC_TERMS = frozenset(term for word in _GENERIC for term in terms(word))
+# Forms that are only ever verbs ("gave", "won", "held"): built by `citeqa train verb-forms` from lemminflect.
+_VERB_FORMS = frozenset(
+    line for line in (Path(__file__).parent / "models" / "verb_forms.txt").read_text(encoding="utf-8").split("\n")
+    if line and not line.startswith("#")
+)
 _AUXILIARY_TERMS = frozenset(term for word in _AUXILIARIES for term in terms(word))
 
 
@@ -62,12 +68,13 @@ def _head(words: list[str | None]) -> tuple[str, ...]:
     """Stem of the last content word of a phrase, stopping at a verb; none when that word is generic.
 
     Words are compared by stem, so "types" is as generic as "type" and "happening" as auxiliary as "happen".
-    Examples: ["gas", "pipeline"] -> ("pipelin",); ["derogatory", "term"] -> () (the answer is a term).
+    Examples: ["gas", "pipeline"] -> ("pipelin",); ["derogatory", "term"] -> () (the answer is a term);
+    ["leader", "gave"] -> () ("gave" is a verb, the leader is the answer's kind).
     """
     head: tuple[str, ...] = ()
     for word in ((w or "").lower() for w in words):
         stems = terms(word)
-        if word in _AUXILIARIES or word.endswith("ed") or (stems and set(stems) <= _AUXILIARY_TERMS):
+        if word in _AUXILIARIES or word.endswith("ed") or word in _VERB_FORMS or (stems and set(stems) <= _AUXILIARY_TERMS):
             break  # "how much did Kazakhstan spend": what follows is the sentence's subject, not its focus
         if stems:
             head = () if word in _GENERIC or set(stems) <= _GENERIC_TERMS else stems

@@ -6,6 +6,7 @@ scorer, calibrates its abstain threshold and writes `app/models/scorer.json`.
 `citeqa train reranker` fine-tunes the MiniLM cross-encoder on train-split pairs, exports it
 to int8 ONNX, evaluates it (held-out train questions for the threshold, SQuAD test articles
 for reporting) and writes the shipped folder `app/models/reranker/`.
+`citeqa train verb-forms` rewrites `app/models/verb_forms.txt` from lemminflect's lexicon.
 """
 
 import json
@@ -112,3 +113,14 @@ def train_scorer(
     scorer.save(target)
     typer.echo(json.dumps(scorer.training["calibration_by_source"], indent=1))
     typer.echo(f"wrote {target}", err=True)
+
+
+@train_app.command("verb-forms")
+def train_verb_forms(
+    out: Annotated[Path | None, typer.Option(help="File to write (default: the shipped app/models/verb_forms.txt).")] = None,
+) -> None:
+    """Rewrite the list of verb-only word forms that tells a question's focus noun from its verb."""
+    from citeqa.app.training.verb_forms import DEFAULT_VERB_FORMS, write_verb_forms
+
+    target = out or DEFAULT_VERB_FORMS
+    typer.echo(f"wrote {write_verb_forms(target)} verb forms to {target}")

@@ -48,3 +48,13 @@ def test_years_of_any_century_decades_and_centuries_are_dates() -> None:
     assert has_type("The abbey was founded in the 14th century.", when, "date")
     assert not has_type("The abbey has 300 rooms.", when, "date")
     assert answer_phrases("The fort was destroyed in 1560 by the Portuguese.", "In what year was the fort destroyed?", "date") == ["1560"]
+
+
+def test_a_number_that_labels_something_is_not_a_quantity() -> None:
+    how_many = "How many countries signed the treaty?"
+    heading = "Article 11: This Treaty is not directed against any third country."
+    assert not has_type(heading, how_many, "number") and answer_phrases(heading, how_many, "number") == []
+    assert not has_type("Article 15\n\nThis Treaty is valid indefinitely.", "How long is the treaty valid?", "number")
+    assert answer_phrases("Under Article 11 the parties meet 3 times a year.", "How often do they meet?", "number") == ["3"]
+    assert answer_phrases("About 500 delegates attended.", "How many delegates attended?", "number") == ["500"]  # a first word is no label
+    assert answer_phrases("The treaty was signed by the six nations.", how_many, "number") == ["six"]  # spelled out
