@@ -186,11 +186,23 @@ def entities_in_article(ctx: Context, index: int, sentence: Sentence) -> float:
     return sum(all(contains_term(present, t) for t in entity) for entity in wanted) / len(wanted)
 
 
-def required_unseen(ctx: Context, index: int, sentence: Sentence) -> float:
-    """1 when a number, ordinal or focus noun the question requires is in no retrieved passage ("How many
-    *troops*…" over passages that never mention troops). The same for every candidate of a question: it moves
-    the abstain decision, not the ranking."""
-    return float(bool(ctx.unseen))
+_ORDINAL_TERMS = frozenset(terms("first second third fourth fifth sixth seventh eighth ninth tenth"))
+
+
+def _countable(term: str) -> bool:
+    return term[0].isdigit() or term in _ORDINAL_TERMS
+
+
+def number_unseen(ctx: Context, index: int, sentence: Sentence) -> float:
+    """1 when a number or ordinal the question requires ("the *fourth* summit", "in *2023*") is in no retrieved
+    passage. The same for every candidate of a question: it moves the abstain decision, not the ranking."""
+    return float(any(_countable(term) for term in ctx.unseen))
+
+
+def focus_unseen(ctx: Context, index: int, sentence: Sentence) -> float:
+    """1 when the focus noun the question requires ("How many *troops*…") is in no retrieved passage. Apart from
+    numbers because it is noisier: crowd-written questions often name the answer's kind ("what *portion*…")."""
+    return float(any(not _countable(term) for term in ctx.unseen))
 
 
 def passage_rank(ctx: Context, index: int, sentence: Sentence) -> float:
@@ -218,7 +230,7 @@ FEATURES: tuple[Feature, ...] = tuple(
     for f, gate in (
         (dense, False), (dense_gap, False), (coverage, False), (missing_rarest, False), (answer_type, False), (typed_phrase, False),
         (missing_required, True), (missing_typed, True), (author_bio, True), (entities_near, False), (entities_in_article, False),
-        (required_unseen, False), (passage_rank, False), (article_rank, False), (lexical, False), (length, False),
+        (number_unseen, False), (focus_unseen, False), (passage_rank, False), (article_rank, False), (lexical, False), (length, False),
     )
 )
 NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

@@ -137,6 +137,8 @@ def test_a_required_term_no_retrieved_passage_names_marks_every_candidate() -> N
             make_hit("b", [["The pipeline carries 55 bcm of gas."]])]
     sentences = candidate_sentences(hits)
     unseen = score_sentences(np.array([1.0, 0.0]), parse("How many troops did China pledge?"), sentences)
-    assert {s.features["required_unseen"] for s in unseen} == {1.0}  # no passage mentions troops
+    assert {(s.features["focus_unseen"], s.features["number_unseen"]) for s in unseen} == {(1.0, 0.0)}  # no troops
     seen = score_sentences(np.array([1.0, 0.0]), parse("How many training places did China pledge?"), sentences)
-    assert {s.features["required_unseen"] for s in seen} == {0.0}
+    assert {(s.features["focus_unseen"], s.features["number_unseen"]) for s in seen} == {(0.0, 0.0)}
+    fourth = score_sentences(np.array([1.0, 0.0]), parse("Where will the fourth summit be held?"), sentences)
+    assert {s.features["number_unseen"] for s in fourth} == {1.0}  # no passage names a fourth one

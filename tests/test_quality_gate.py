@@ -11,15 +11,14 @@ from citeqa.eval.dataset import DEFAULT_DATASET, read_examples
 from citeqa.eval.run import evaluate
 
 # Measured 2026-12-02 on data/articles with the learned scorer (app/models/scorer.json) and the
-# int8 ONNX runner (101 items: 86 answerable, 15 unanswerable), k = 5: answer accuracy 0.907 (78/86; 0.895 before
-# the verb-form and label-number fixes),
+# int8 ONNX runner (101 items: 86 answerable, 15 unanswerable), k = 5: answer accuracy 0.895 (77/86),
 # citation precision 0.952 (one fewer citing answer right still passes), MRR@5 0.909, unanswerable
-# abstained 0.533 (8/15), answerable wrongly abstained 0.035 (3/86). (The hand-set formula before it, tuned on this very set: 0.930, 0.982,
+# abstained 0.600 (9/15; 0.533 before the number_unseen feature), answerable wrongly abstained 0.035 (3/86). (The hand-set formula before it, tuned on this very set: 0.930, 0.982,
 # 0.904, 0.933, 0.035; on SQuAD's test articles it answered 0.63 against the learned scorer's 0.75.)
 MIN_ANSWER_ACCURACY = 0.88  # two fewer correct answers still pass
 MIN_CITATION_PRECISION = 0.94
 MIN_MRR_AT_5 = 0.88
-MIN_UNANSWERABLE_ABSTAINED = 0.45  # one more answered unanswerable question still passes
+MIN_UNANSWERABLE_ABSTAINED = 0.52  # one more answered unanswerable question still passes (8/15)
 MAX_ANSWERABLE_ABSTAINED = 0.05  # one more wrong abstention still passes
 
 
