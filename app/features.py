@@ -19,6 +19,7 @@ import numpy as np
 
 from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
 from citeqa.app.question import Question
+from citeqa.app.required import ORDINALS
 from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms
 from citeqa.app.terms import compound_terms, contains_term, terms
 
@@ -186,7 +187,7 @@ def entities_in_article(ctx: Context, index: int, sentence: Sentence) -> float:
     return sum(all(contains_term(present, t) for t in entity) for entity in wanted) / len(wanted)
 
 
-_ORDINAL_TERMS = frozenset(terms("first second third fourth fifth sixth seventh eighth ninth tenth"))
+_ORDINAL_TERMS = frozenset(term for word in ORDINALS for term in terms(word))
 
 
 def _countable(term: str) -> bool:

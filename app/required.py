@@ -13,7 +13,7 @@ from pathlib import Path
 
 from citeqa.app.terms import numbers, terms
 
-_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _FOCUS = re.compile(
     r"\b(?:what|how) about (?:in |for |with )?(?:the )?(?P<h>[a-z][\w'’-]*)"
     r"|\bhow (?:many|much) (?P<a>[a-z][\w-]*)(?: (?P<b>[a-z][\w-]*))?"
@@ -92,5 +92,5 @@ def new_terms(question: str, previous: str) -> set[str]:
 def required_terms(question: str) -> set[str]:
     """Numbers, ordinals and focus terms of a question. Example: "Who hosts the fourth summit in 2027?" -> {"fourth", "2027"}."""
     lowered = question.lower()
-    ordinals = {o for o in _ORDINALS if re.search(rf"\b{o}\b", lowered)}
+    ordinals = {o for o in ORDINALS if re.search(rf"\b{o}\b", lowered)}
     return numbers(question) | ordinals | focus_terms(question)
