@@ -12,6 +12,7 @@ from citeqa.app.answer_type import expected_type
 from citeqa.app.required import new_terms, required_terms
 from citeqa.app.sources import SourceMention
 from citeqa.app.terms import compound_terms, terms
+from citeqa.app.truecase import restore_case
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
@@ -95,7 +96,7 @@ def parse(text: str, previous: str = "") -> Question:
         required=frozenset(required_terms(text)),
         new_terms=frozenset(new_terms(text, previous)) if previous else frozenset(),
         asked_inside=compound_terms(text + " " + previous)[1],
-        entities=entities(text),
+        entities=entities(restore_case(text)),  # "who leads mongolia" names Mongolia
         intent=intent,
         topic=topic,
     )

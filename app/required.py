@@ -9,9 +9,9 @@ they name the kind of answer, not its subject. This module only finds the terms;
 """
 
 import re
-from pathlib import Path
 
 from citeqa.app.terms import numbers, terms
+from citeqa.app.words import VERB_FORMS, read_words
 
 ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _FOCUS = re.compile(
@@ -42,11 +42,7 @@ _GENERIC = frozenset(
     these those it its their his her regional main new other big largest biggest first last""".split()
 )
 _GENERIC_TERMS = frozenset(term for word in _GENERIC for term in terms(word))
-# Forms that are only ever verbs ("gave", "won", "held"): built by `citeqa train verb-forms` from lemminflect.
-_VERB_FORMS = frozenset(
-    line for line in (Path(__file__).parent / "models" / "verb_forms.txt").read_text(encoding="utf-8").split("\n")
-    if line and not line.startswith("#")
-)
+_VERB_FORMS = read_words(VERB_FORMS)  # "gave", "won", "held": never nouns
 _AUXILIARY_TERMS = frozenset(term for word in _AUXILIARIES for term in terms(word))
 
 

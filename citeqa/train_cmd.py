@@ -6,7 +6,8 @@ scorer, calibrates its abstain threshold and writes `app/models/scorer.json`.
 `citeqa train reranker` fine-tunes the MiniLM cross-encoder on train-split pairs, exports it
 to int8 ONNX, evaluates it (held-out train questions for the threshold, SQuAD test articles
 for reporting) and writes the shipped folder `app/models/reranker/`.
-`citeqa train verb-forms` rewrites `app/models/verb_forms.txt` from lemminflect's lexicon.
+`citeqa train lexicon` rewrites the word lists `app/models/verb_forms.txt` and `proper_names.txt` from
+lemminflect's lexicon.
 """
 
 import json
@@ -115,12 +116,11 @@ def train_scorer(
     typer.echo(f"wrote {target}", err=True)
 
 
-@train_app.command("verb-forms")
-def train_verb_forms(
-    out: Annotated[Path | None, typer.Option(help="File to write (default: the shipped app/models/verb_forms.txt).")] = None,
-) -> None:
-    """Rewrite the list of verb-only word forms that tells a question's focus noun from its verb."""
-    from citeqa.app.training.verb_forms import DEFAULT_VERB_FORMS, write_verb_forms
+@train_app.command("lexicon")
+def train_lexicon() -> None:
+    """Rewrite the word lists answering reads: verb-only forms, and words only ever spelled with a capital."""
+    from citeqa.app.training.lexicon import write_lexicon
+    from citeqa.app.words import PROPER_NAMES, VERB_FORMS
 
-    target = out or DEFAULT_VERB_FORMS
-    typer.echo(f"wrote {write_verb_forms(target)} verb forms to {target}")
+    verbs, names = write_lexicon()
+    typer.echo(f"wrote {verbs} verb forms to {VERB_FORMS} and {names} proper names to {PROPER_NAMES}")

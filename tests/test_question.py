@@ -29,3 +29,9 @@ def test_questions_about_the_articles_get_their_intent() -> None:
     assert parse("When was the transcript published?").intent == "date"
     which = parse("Which articles discuss the railway?")
     assert which.intent == "which_articles" and which.topic == "the railway?"
+
+
+def test_a_name_typed_in_lowercase_is_still_a_name() -> None:
+    assert parse("who leads mongolia").entities == ("Mongolia",)
+    assert parse("what did india say about the summit").entities == ("India",)
+    assert parse("what did china promise").entities == ()  # "china" is also a common word: left alone

@@ -1,0 +1,64 @@
+"""Build the two word lists answering reads from lemminflect's lexicon (derived from the NIH SPECIALIST Lexicon).
+
+- `app/models/verb_forms.txt`: lowercase forms that are only ever verbs ("gave", "won", "held").
+  `app.required` reads it to tell a question's focus noun from the verb after it ("Which leader
+  *gave* a speech?": the focus is the leader, not "gave").
+- `app/models/proper_names.txt`: words the lexicon only knows capitalised ("Mongolia", "June",
+  "English"). `app.truecase` gives a word typed in lowercase its capitals back, so "who leads
+  mongolia" names Mongolia as "Who leads Mongolia?" does.
+
+Loading lemminflect costs about 0.3 s of CPU, so answering reads these files instead.
+`citeqa train lexicon` rewrites both.
+"""
+
+import csv
+import gzip
+from collections import defaultdict
+from importlib import metadata, resources
+from pathlib import Path
+
+from citeqa.app.words import PROPER_NAMES, VERB_FORMS
+
+_VERB_TAGS = frozenset({"verb", "aux"})
+
+
+def _table() -> dict[str, set[str]]:
+    """Word form (as the lexicon spells it) -> its part-of-speech tags."""
+    table = resources.files("lemminflect") / "resources" / "lemma_lu.csv.gz"
+    tags: defaultdict[str, set[str]] = defaultdict(set)
+    with gzip.open(table.open("rb"), "rt", encoding="utf-8") as rows:
+        for word, tag, *_ in csv.reader(rows):
+            tags[word].add(tag.lower())
+    return tags
+
+
+def verb_only_forms() -> list[str]:
+    """Sorted lowercase alphabetic words whose every entry in the lexicon is a verb form."""
+    return sorted(w for w, t in _table().items() if t <= _VERB_TAGS and w.isalpha() and w.islower())
+
+
+def proper_only_names() -> list[str]:
+    """Sorted alphabetic words the lexicon spells only with a capital, none of them also a lowercase word."""
+    forms: defaultdict[str, set[str]] = defaultdict(set)
+    for word in _table():
+        if word.isalpha():
+            forms[word.lower()].add(word)
+    return sorted(min(spellings) for lower, spellings in forms.items() if lower not in spellings and len(spellings) == 1)
+
+
+def _write(path: Path, words: list[str], what: str) -> int:
+    header = (
+        f"# {what}, from lemminflect {metadata.version('lemminflect')}'s lemma table "
+        "(NIH SPECIALIST Lexicon).\n# Rebuild: citeqa train lexicon\n"
+    )
+    path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+    return len(words)
+
+
+def write_lexicon(verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES) -> tuple[int, int]:
+    """Write both lists, each with a header naming its source and how to rebuild it; how many words each holds."""
+    return (
+        _write(verb_forms, verb_only_forms(), "Word forms that are only verbs"),
+        _write(proper_names, proper_only_names(), "Words only ever spelled with a capital"),
+    )
+

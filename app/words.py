@@ -1,0 +1,12 @@
+"""The word lists answering ships (`app/models/*.txt`, built by `citeqa train lexicon` from lemminflect's lexicon)."""
+
+from pathlib import Path
+
+MODELS = Path(__file__).parent / "models"
+VERB_FORMS = MODELS / "verb_forms.txt"  # lowercase forms that are only ever verbs: "gave", "won", "held"
+PROPER_NAMES = MODELS / "proper_names.txt"  # words only ever spelled with a capital: "Mongolia", "June"
+
+
+def read_words(path: Path) -> frozenset[str]:
+    """The words of a list (one a line; its "#" header lines left out)."""
+    return frozenset(line for line in path.read_text(encoding="utf-8").split("\n") if line and not line.startswith("#"))
