@@ -79,6 +79,8 @@ def answer_about(
     candidate, searched only when listing which articles discuss a topic; `previous_answer` is the
     conversation's last reply, which tells a follow-up's "it" apart.
     """
+    if question.intent in ("author", "date") and question.every_article:
+        return _every_article(question.intent, load_articles(), ranked, retrieved)
     if question.intent in ("author", "date"):
         article = _target(question, load_articles(), ranked, title_similarity, previous_answer)
         if article is None:
@@ -93,6 +95,23 @@ def answer_about(
     if question.intent == "which_articles":
         return _which_articles(question.topic, load_articles(), candidate_sentences(load_all_hits()), retrieved)
     return None
+
+
+def _every_article(field: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], retrieved: Sequence[str]) -> Answer | None:
+    """Each article's author (or date), one cited claim per article; the articles that carry none are counted."""
+    known = [a for a in articles if (a.author if field == "author" else a.date)]
+    if not known:
+        return None
+    verb = "was written by" if field == "author" else "was published on"
+    parts, citations = [], []
+    for marker, article in enumerate(known, 1):
+        value = article.author if field == "author" else article.date
+        parts.append(with_markers(f"“{article.title}” {verb} {value}.", [marker]))
+        citations.append(_cite(article, [_metadata_evidence(article, ranked, field.capitalize(), value)], marker))
+    missing = len(articles) - len(known)
+    if missing:
+        parts.append(f"{missing} of the {len(articles)} articles name no {field}.")
+    return Answer(text=" ".join(parts), citations=tuple(citations), retrieved=tuple(retrieved))
 
 
 def _which_articles(

@@ -16,12 +16,17 @@ from citeqa.app.truecase import restore_case
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
+# "Who wrote the articles?", "Who are the authors?", "When were the articles published?": every article, not one.
+_EVERY_ARTICLE = re.compile(r"\b(articles|pieces|stories|authors|writers|reporters)\b", re.I)
 _LEADING = frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would should
     has have had and but so also then in on at for of to by from according the a an if""".split()
 )
 _INTENTS = (
-    ("author", re.compile(r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthor of\b|\bwho is the (writer|reporter)\b", re.I)),
+    ("author", re.compile(
+        r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthors? of\b|\bwho (is|are|were) the (authors?|writers?|reporters?)\b",
+        re.I,
+    )),
     ("date", re.compile(r"\bwhen (was|were|did)\b.*\b(published|written|posted|released|come out|appear)\b|\bpublication date\b", re.I)),
     ("which_articles", re.compile(
         r"\b(which|what) (articles|pieces|stories|sources|of the articles)\b.*\b(discuss|mention|cover|talk about|say|report|describe)\w*\s+(?P<topic>.+)",
@@ -45,6 +50,7 @@ class Question:
     entities: tuple[str, ...] = ()  # names in the question, as written: ("Mongolia",)
     intent: str = "fact"  # "fact", or a question about the articles: "author", "date", "which_articles"
     topic: str = ""  # for "which_articles": what the articles should discuss
+    every_article: bool = False  # an "author" or "date" question about all the articles ("Who wrote the articles?")
     sources: tuple[SourceMention, ...] = ()  # stored outlets the question names (set by QA, which knows the store)
 
     @property
@@ -99,4 +105,5 @@ def parse(text: str, previous: str = "") -> Question:
         entities=entities(restore_case(text)),  # "who leads mongolia" names Mongolia
         intent=intent,
         topic=topic,
+        every_article=intent in ("author", "date") and bool(_EVERY_ARTICLE.search(text)),
     )

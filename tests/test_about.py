@@ -72,3 +72,15 @@ def test_a_follow_up_about_it_means_the_article_the_previous_answer_named(qa: QA
         history = [{"role": "user", "content": asked}, {"role": "assistant", "content": reply}]
         answer = qa.ask("When was it published?", history)
         assert date in answer.text, (reply, answer.text)
+
+
+def test_who_wrote_the_articles_names_every_article_with_an_author(qa: QA) -> None:
+    stored = qa.articles()
+    with_author = [a for a in stored if a.author]
+    for question in ("Who wrote the articles?", "who are the authors"):
+        answer = qa.ask(question)
+        assert sorted(c.article_id for c in answer.citations) == sorted(a.article_id for a in with_author), answer.text
+        assert all(a.author in answer.text for a in with_author)
+        assert f"{len(stored) - len(with_author)} of the {len(stored)} articles name no author" in answer.text
+    single = qa.ask("Who wrote the article about the friendship pact?")
+    assert len(single.citations) == 1  # one article asked about: one answer

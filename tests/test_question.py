@@ -35,3 +35,9 @@ def test_a_name_typed_in_lowercase_is_still_a_name() -> None:
     assert parse("who leads mongolia").entities == ("Mongolia",)
     assert parse("what did india say about the summit").entities == ("India",)
     assert parse("what did china promise").entities == ()  # "china" is also a common word: left alone
+
+
+def test_an_author_question_about_all_the_articles_is_marked_so() -> None:
+    assert parse("Who wrote the articles?").every_article and parse("Who are the authors?").intent == "author"
+    assert parse("When were the articles published?").every_article
+    assert not parse("Who wrote the article about the pact?").every_article
