@@ -11,7 +11,7 @@ import pytest
 
 from citeqa.ingest.chunk import chunk_document
 from citeqa.ingest.load import load_document
-from citeqa.store.chroma import StoreError, StoreSettings, open_store
+from citeqa.store.chroma import SEARCH_EF, StoreError, StoreSettings, open_store
 from citeqa.store.connection import forget_client
 from citeqa.store.records import ArticleRecord, ChunkSettings, EmbeddedArticle
 
@@ -87,6 +87,17 @@ def test_scores_are_cosine_similarities(tmp_path, embedded) -> None:
         assert similarity == pytest.approx(float(by_id[chunk_id] @ vectors[1]), abs=1e-3)
     assert [s for _, s in nearest] == sorted((s for _, s in nearest), reverse=True)
     assert store.nearest(vectors[0], n=0) == []
+
+
+def test_a_new_store_and_a_rebuilt_one_search_wider_than_chromas_default(tmp_path, embedded) -> None:
+    store = open_store(tmp_path / "s", create=True)
+    assert store._chunks.configuration["hnsw"]["ef_search"] == SEARCH_EF > 100  # Chroma's default misses near neighbours
+    store.record_settings(SETTINGS)
+    put(store, embedded[0])
+    store._chunks.modify(configuration={"hnsw": {"ef_search": 100}})  # as a store made before the change
+    with store.writing():
+        store.rebuild(lambda texts: None)
+    assert store._chunks.configuration["hnsw"]["ef_search"] == SEARCH_EF
 
 
 def test_replace_articles_round_trips_records_text_and_chunks(tmp_path, embedded) -> None:
