@@ -18,6 +18,14 @@ from citeqa.app.sentences import Sentence, candidate_sentences
 from citeqa.app.terms import terms
 from citeqa.store.records import ArticleRecord, Hit
 
+_VERBS = {"author": "was written by", "date": "was published on"}
+
+
+def _metadata(article: ArticleRecord, field: str) -> str | None:
+    """The article's "author" or "date" field."""
+    return article.author if field == "author" else article.date
+
+
 def _named(text: str, articles: Sequence[ArticleRecord], by_title: bool) -> list[ArticleRecord]:
     """Articles whose author (or, with `by_title`, full title) `text` names."""
     lowered = text.lower()
@@ -41,7 +49,7 @@ def _target(
         named = _named(previous_answer, articles, by_title=True)
         if len(named) == 1:
             return named[0]
-    by_id = {a.article_id: a for a in articles if (a.author if question.intent == "author" else a.date)}
+    by_id = {a.article_id: a for a in articles if _metadata(a, question.intent)}
     best_content: dict[str, float] = {}
     for sentence in ranked:  # best first: each article's best score (an offset shared by all articles changes nothing)
         best_content.setdefault(sentence.article_id, sentence.score)
@@ -79,39 +87,37 @@ def answer_about(
     candidate, searched only when listing which articles discuss a topic; `previous_answer` is the
     conversation's last reply, which tells a follow-up's "it" apart.
     """
-    if question.intent in ("author", "date") and question.every_article:
-        return _every_article(question.intent, load_articles(), ranked, retrieved)
     if question.intent in ("author", "date"):
+        if question.every_article:
+            return _every_article(question.intent, load_articles(), ranked, retrieved)
         article = _target(question, load_articles(), ranked, title_similarity, previous_answer)
-        if article is None:
-            return None
-        field, value = ("author", article.author) if question.intent == "author" else ("date", article.date)
-        if not value:
+        if article is None or not _metadata(article, question.intent):
             return None  # the metadata is silent; ordinary answering may still find it in the text
-        verb = "was written by" if field == "author" else "was published on"
-        text = with_markers(f"“{article.title}” {verb} {value}.", [1])
-        evidence = _metadata_evidence(article, ranked, field.capitalize(), value)
-        return Answer(text=text, citations=(_cite(article, [evidence]),), retrieved=tuple(retrieved))
+        text, citation = _claim(article, question.intent, 1, ranked)
+        return Answer(text=text, citations=(citation,), retrieved=tuple(retrieved))
     if question.intent == "which_articles":
         return _which_articles(question.topic, load_articles(), candidate_sentences(load_all_hits()), retrieved)
     return None
 
 
+def _claim(article: ArticleRecord, field: str, marker: int, ranked: Sequence[Sentence]) -> tuple[str, Citation]:
+    """'“Title” was written by Author [marker].' and its citation; the article carries the field."""
+    value = _metadata(article, field)
+    text = with_markers(f"“{article.title}” {_VERBS[field]} {value}.", [marker])
+    return text, _cite(article, [_metadata_evidence(article, ranked, field.capitalize(), value)], marker)
+
+
 def _every_article(field: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], retrieved: Sequence[str]) -> Answer | None:
     """Each article's author (or date), one cited claim per article; the articles that carry none are counted."""
-    known = [a for a in articles if (a.author if field == "author" else a.date)]
+    known = [a for a in articles if _metadata(a, field)]
     if not known:
         return None
-    verb = "was written by" if field == "author" else "was published on"
-    parts, citations = [], []
-    for marker, article in enumerate(known, 1):
-        value = article.author if field == "author" else article.date
-        parts.append(with_markers(f"“{article.title}” {verb} {value}.", [marker]))
-        citations.append(_cite(article, [_metadata_evidence(article, ranked, field.capitalize(), value)], marker))
+    claims = [_claim(article, field, marker, ranked) for marker, article in enumerate(known, 1)]
+    parts = [text for text, _ in claims]
     missing = len(articles) - len(known)
     if missing:
         parts.append(f"{missing} of the {len(articles)} articles name no {field}.")
-    return Answer(text=" ".join(parts), citations=tuple(citations), retrieved=tuple(retrieved))
+    return Answer(text=" ".join(parts), citations=tuple(c for _, c in claims), retrieved=tuple(retrieved))
 
 
 def _which_articles(

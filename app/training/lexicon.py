@@ -14,6 +14,7 @@ Loading lemminflect costs about 0.3 s of CPU, so answering reads these files ins
 import csv
 import gzip
 from collections import defaultdict
+from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -22,8 +23,9 @@ from citeqa.app.words import PROPER_NAMES, VERB_FORMS
 _VERB_TAGS = frozenset({"verb", "aux"})
 
 
+@cache
 def _table() -> dict[str, set[str]]:
-    """Word form (as the lexicon spells it) -> its part-of-speech tags."""
+    """Word form (as the lexicon spells it) -> its part-of-speech tags. Read once: both lists come from it."""
     table = resources.files("lemminflect") / "resources" / "lemma_lu.csv.gz"
     tags: defaultdict[str, set[str]] = defaultdict(set)
     with gzip.open(table.open("rb"), "rt", encoding="utf-8") as rows:
