@@ -6,6 +6,7 @@ is not clearly a number, date, person or place question gets no type.
 """
 
 import re
+from dataclasses import dataclass
 
 # Capitalised on purpose: "may" the verb is not "May" the month.
 _MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
@@ -30,9 +31,9 @@ _FREQUENCY = re.compile(
     re.IGNORECASE,
 )
 
-_ASKS_CALENDAR = re.compile(r"\b(what|which) date\b", re.IGNORECASE)
+_ASKS_CALENDAR = re.compile(r"\b(what|which) (is |was )?(the )?date\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(
-    r"^\s*(and )?when\b|\b(what|which) (year|day|month)\b|\bsince (what|which) year\b|\bin what year\b", re.IGNORECASE
+    r"^\s*(and )?when\b|\b(what|which) (is |was )?(the )?(year|day|month)\b|\bsince (what|which) year\b|\bin what year\b", re.IGNORECASE
 )
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
@@ -50,8 +51,20 @@ STRICT_TYPES = ("calendar", "date", "frequency", "number")  # a sentence without
 _LEADING_PREPOSITION = re.compile(r"^\s*(?:and\s+)?(since|in|on|by|within|until|after|before|from|for)\s+(?:what|which|how)\b", re.IGNORECASE)
 
 
+# A search-box query ("treaty signing date", "summit location") names the kind of answer with a noun.
+_QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+_KEYWORD_TYPES = (
+    ("calendar", re.compile(r"\bdates?\b", re.IGNORECASE)),
+    ("date", re.compile(r"\b(year|month)\b", re.IGNORECASE)),
+    ("place", re.compile(r"\b(location|venue|place|city)\b", re.IGNORECASE)),
+    ("number", re.compile(r"\b(length|size|population|cost|price|amount|capacity|value|volume)\b", re.IGNORECASE)),
+)
+
+
 def expected_type(question: str) -> str | None:
-    """A kind from _PATTERNS, or None. Example: "When did it begin?" -> "date"."""
+    """A kind from _PATTERNS, or None. Example: "When did it begin?" -> "date"; "treaty signing date" -> "calendar"."""
+    if not _QUESTION_WORD.search(question):
+        return next((kind for kind, noun in _KEYWORD_TYPES if noun.search(question)), None)
     if _ASKS_CALENDAR.search(question):
         return "calendar"
     if _ASKS_FREQUENCY.search(question):
@@ -78,7 +91,9 @@ def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
     pattern = _PATTERNS[kind]
     asked = {m.group().lower() for m in pattern.finditer(question)}
     found = [m for m in pattern.finditer(sentence) if m.group().lower() not in asked]
-    return [m for m in found if not is_label(sentence, m.start(), m.end())] if kind == "number" else found
+    if kind == "number":
+        return [m for m in found if not is_label(sentence, m.start(), m.end()) and not is_ordinal(sentence, m.end())]
+    return found
 
 
 # A capitalised word right before a number: "Article 11", "Chapter 3", "Super Bowl 50", "Boeing 747".
@@ -137,28 +152,61 @@ _PHRASES = {
 
 _FUNCTION_WORDS = frozenset("by the a an in at on of from near and with".split())
 _BARE_YEAR = re.compile(_YEAR)  # "2024" alone says when, not how much or how many
+_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
 
 
-def answer_phrases(sentence: str, question: str, kind: str | None) -> list[str]:
-    """Short answers of `kind` in `sentence` that the question does not already contain, verbatim, in order.
+@dataclass(frozen=True)
+class Phrase:
+    """A short answer in a sentence: `text` verbatim, and the span of the whole match, the question's own words
+    included ("Tajik President Emomali Rahmon" for "Who leads Tajikistan?" -> text "Emomali Rahmon")."""
 
-    Example: ("The summit was held in Astana.", "Where was the summit held?", "place") -> ["Astana"].
+    text: str
+    start: int
+    end: int
+
+
+def is_ordinal(sentence: str, end: int) -> bool:
+    """True when the number ending at `end` is an ordinal ("the 25th summit"): it ranks something, it does not count it."""
+    return bool(_ORDINAL_SUFFIX.match(sentence, end))
+
+
+def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str = "") -> list[Phrase]:
+    """Short answers of `kind` in `sentence` that the question does not already contain, in sentence order.
+
+    A hyphenated run of capitalised words is a person's name ("Kassym-Jomart Tokayev") unless one of its parts
+    stands on its own in the sentence or in `elsewhere` (other retrieved text): then it joins names of places or
+    peoples ("China-Central Asia", "Sino-Kazakh").
     """
     pattern = _PHRASES.get(kind or "")
     if pattern is None:
         return []
     asked = question.lower()
-    found = []
+    found: dict[str, Phrase] = {}
     for match in pattern.finditer(sentence):
         words = match.group().strip(" ,.").split()
         if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
             while words and (words[0].lower() in asked or words[0].lower() in _FUNCTION_WORDS):
                 words = words[1:]
         phrase = " ".join(words)
-        if kind == "person" and re.search(r"[-–—]", phrase):
-            continue  # "China-Central Asia", "Sino-Kazakh": a compound of places, not a person's name
-        if kind == "number" and (_BARE_YEAR.fullmatch(phrase) or is_label(sentence, match.start(), match.end())):
+        if kind == "person" and _joins_names(phrase, sentence + "\n" + elsewhere):
             continue
-        if phrase and phrase.lower() not in asked:
-            found.append(phrase)
-    return list(dict.fromkeys(found))
+        if kind == "number" and (
+            _BARE_YEAR.fullmatch(phrase) or is_label(sentence, match.start(), match.end()) or is_ordinal(sentence, match.end())
+        ):
+            continue
+        if phrase and phrase.lower() not in asked and phrase not in found:
+            found[phrase] = Phrase(phrase, match.start(), match.end())
+    return list(found.values())
+
+
+def _joins_names(phrase: str, text: str) -> bool:
+    """True when a hyphenated phrase is a compound of names that also stand alone in `text`."""
+    parts = re.split(r"\s*[-–—]\s*", phrase)
+    if len(parts) < 2:
+        return False
+    return any(re.search(rf"(?<![\w-]){re.escape(part)}(?![\w-])", text) for part in parts)
+
+
+def answer_phrases(sentence: str, question: str, kind: str | None, elsewhere: str = "") -> list[str]:
+    """The text of `phrase_spans`. Example: ("The summit was held in Astana.", "Where was the summit held?", "place") -> ["Astana"]."""
+    return [phrase.text for phrase in phrase_spans(sentence, question, kind, elsewhere)]

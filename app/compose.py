@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from citeqa.app.answer import Answer, Citation, Evidence
-from citeqa.app.answer_type import answer_phrases, typed_answers
+from citeqa.app.answer_type import Phrase, phrase_spans, typed_answers
 from citeqa.app.question import Question
 from citeqa.app.sentences import Sentence, passage_terms
 from citeqa.app.terms import contains_term, numbers, terms
@@ -149,21 +149,47 @@ def compose(
         parts.append(with_markers(one_line(claim[0].text), claim_markers))
     citations = tuple(_citation(markers[article_id], evidence[article_id]) for article_id in markers)
     text = " ".join(parts)
-    lead = short_answer(claims[0], question, markers)
+    lead = short_answer(claims[0], question, markers, "\n".join(s.text for s in ranked))
     return Answer(text=f"{lead} — {text}" if lead else text, citations=citations, retrieved=tuple(retrieved))
 
 
-def short_answer(claim: Sequence[Sentence], question: Question, markers: dict[str, int]) -> str:
+def short_answer(claim: Sequence[Sentence], question: Question, markers: dict[str, int], elsewhere: str = "") -> str:
     """The answer phrase a who/where/when/how-many question asks for, with the markers of the articles whose
-    evidence contains it verbatim: 'Astana [1][2]'; "" for open questions or when the sentence holds no such phrase."""
+    evidence contains it verbatim: 'Astana [1][2]'; "" for open questions or when the sentence holds no such phrase.
+    Of several, the one nearest the question's own words ("15 million tons of cargo" for "How much cargo…")."""
     if question.answer_type not in SHORT_TYPES:
         return ""
-    phrases = answer_phrases(claim[0].text, question.text, question.answer_type)
+    sentence = claim[0].text
+    phrases = phrase_spans(sentence, question.text, question.answer_type, elsewhere)
     if not phrases:
         return ""
-    phrase = phrases[0]
+    phrase = min(phrases, key=lambda p: _distance(sentence, p, question)).text
     backing = dict.fromkeys(markers[s.article_id] for s in claim if phrase.lower() in s.text.lower())
     return f"{phrase} " + "".join(f"[{m}]" for m in backing)
+
+
+_WORD_SPAN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def _distance(sentence: str, phrase: Phrase, question: Question) -> tuple[int, int]:
+    """(words between the phrase and the nearest focus term, the same for any question term); -1 when the phrase's
+    own match holds the term ("*Tajik* President Emomali Rahmon"), a large number when the sentence lacks it."""
+    far = len(sentence.split()) + 1
+    focus, near = far, far
+    for word in _WORD_SPAN.finditer(sentence):
+        word_terms = terms(word.group())
+        if not word_terms:
+            continue
+        if word.start() >= phrase.start and word.end() <= phrase.end:
+            gap = -1
+        else:
+            between = sentence[phrase.end:word.start()] if word.start() >= phrase.end else sentence[word.end():phrase.start]
+            gap = len(_WORD_SPAN.findall(between))
+        if any(contains_term(word_terms, t) for t in question.required):
+            focus = min(focus, gap)
+        if any(contains_term(word_terms, t) for t in question.terms):
+            near = min(near, gap)
+    return focus, near
 
 
 def _citation(marker: int, sentences: Sequence[Sentence]) -> Citation:

@@ -25,6 +25,7 @@ from citeqa.app.crossarticle import search_sources
 from citeqa.app.evidence import Reranker, score_sentences
 from citeqa.app.followup import expand, previous_answer
 from citeqa.app.question import Question, parse
+from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
 from citeqa.app.sentences import Sentence, candidate_sentences
@@ -226,6 +227,9 @@ class QA:
     def _extractive(
         self, question: str, history: Sequence[dict] | None, k: int | None, source: str | None, since: str | None, until: str | None
     ) -> Answer:
+        chat = small_talk.reply(clean_question(question)[0])
+        if chat is not None:
+            return Answer(text=chat, abstained=True)
         found = self.evidence(question, history, k, source, since, until)
         parsed, retrieved = found.question, rank_articles(found.candidates)
         absent = self.absent_names(found)

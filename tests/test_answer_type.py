@@ -1,11 +1,15 @@
 """Short answers: who/where/when/how-many questions lead with a phrase found verbatim in the cited evidence."""
 
-import pytest
-
 import re
 
-from citeqa.app.answer_type import answer_phrases, has_type
+import pytest
+
+from citeqa.app import compose
+from citeqa.app.answer_type import answer_phrases, expected_type, has_type
 from citeqa.app.qa import QA
+from citeqa.app.question import parse
+from citeqa.app.sentences import Sentence
+from citeqa.store.records import Chunk, Hit
 
 
 def test_answer_phrases_take_the_typed_span_the_question_lacks() -> None:
@@ -59,3 +63,44 @@ def test_a_number_that_labels_something_is_not_a_quantity() -> None:
     assert answer_phrases("Under Article 11 the parties meet 3 times a year.", "How often do they meet?", "number") == ["3"]
     assert answer_phrases("About 500 delegates attended.", "How many delegates attended?", "number") == ["500"]  # a first word is no label
     assert answer_phrases("The treaty was signed by the six nations.", how_many, "number") == ["six"]  # spelled out
+
+
+def test_an_ordinal_ranks_rather_than_counts() -> None:
+    summit = "Xi is set to host the 25th Shanghai Cooperation Organization summit in Tianjin."
+    assert not has_type(summit, "How much did the summit cost?", "number")
+    assert answer_phrases(summit, "How much did the summit cost?", "number") == []
+    assert answer_phrases("It was his 3rd visit, with 40 aides.", "How many aides came?", "number") == ["40"]
+
+
+def test_a_hyphenated_name_is_a_person_unless_its_parts_stand_alone() -> None:
+    who = "Who is the president of Kazakhstan?"
+    tokayev = "President of Kazakhstan Kassym-Jomart Tokayev signed 24 agreements with Xi."
+    assert answer_phrases(tokayev, who, "person") == ["Kassym-Jomart Tokayev"]
+    summit = "Leaders met at the China-Central Asia Summit."
+    assert answer_phrases(summit, "Who met?", "person", elsewhere="China signed with Central Asia.") == []
+
+
+def test_the_short_answer_is_the_phrase_nearest_the_question_words() -> None:
+    railway = "The 523-kilometer railway is expected to handle up to 15 million tons of cargo annually."
+    assert short_answer(railway, "How much cargo will the railway carry?") == "15 million tons"
+    tajik = "President Xi and Tajik President Emomali Rahmon agreed to expand trade."
+    assert short_answer(tajik, "Who leads Tajikistan?") == "President Emomali Rahmon"
+    trade = "China's trade with Central Asia surpassed $70 billion in 2022 and $90 billion in 2023."
+    assert short_answer(trade, "How much trade did China do with Central Asia in 2023?") == "$90 billion"
+
+
+def short_answer(sentence: str, question: str) -> str:
+    """The lead of an answer quoting only `sentence`, markers dropped."""
+    span = (0, len(sentence))
+    hit = Hit(Chunk("a1:0", "a1", sentence, 0, 0, len(sentence), 20, (span,)), 1.0)
+    claim = [Sentence("a1", span, sentence, None, hit)]
+    return compose.short_answer(claim, parse(question), {"a1": 1}).removesuffix(" [1]")
+
+
+def test_a_search_box_query_names_the_kind_of_answer_with_a_noun() -> None:
+    assert expected_type("treaty signing date") == "calendar"
+    assert expected_type("What is the date of the signing?") == "calendar"
+    assert expected_type("summit location") == "place"
+    assert expected_type("CKU railway length") == "number"
+    assert expected_type("treaty signing") is None
+    assert expected_type("Which country has the largest population?") == "place"  # a question word decides, not the noun
