@@ -133,6 +133,14 @@ def typed_answers(sentence: str, question: str, kind: str | None) -> set[str]:
     }
 
 
+# A unit a quantity carries: "55 bcm", "the 523-kilometer railway", "15 million tons".
+_UNIT = (
+    r"(?:yuan|dollars|euros|pounds|people|tons?|tonnes?|bcm|barrels?|km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|kg|"
+    r"kilograms?|hectares?|acres?|[kmg]wh?|megawatts?|gigawatts?|years?|months?|weeks?|days?|hours?|minutes?|degrees?)\b"
+)
+_ASKS_PERCENT = re.compile(r"\b(percentage|percent|share|proportion)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bper ?cent\b")
+
 # A phrase that answers on its own: a full date, an amount with its magnitude, a name, a place.
 _PHRASES = {
     "calendar": re.compile(
@@ -142,7 +150,7 @@ _PHRASES = {
         rf"\b(?:\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})(?: \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}(?:, \d{{4}})?|(?:{_MONTHS.replace(' ', '|')}) \d{{4}}|(?:the )?{_YEAR}s|{_YEAR}|\d{{1,2}}(?:st|nd|rd|th) century)\b"
     ),
     "number": re.compile(
-        r"(?:[$€£¥]\s?)?\b\d[\d,.]*\d?(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)(?:\s(?:yuan|dollars|euros|pounds|people|tons|tonnes))?)?"
+        rf"(?:[$€£¥]\s?)?\b\d[\d,.]*\d?(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)(?:\s{_UNIT})?|[\s-]{_UNIT})?"
         r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|millions)\b"
     ),
     "person": _NAME,
@@ -196,7 +204,10 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
             continue
         if phrase and phrase.lower() not in asked and phrase not in found:
             found[phrase] = Phrase(phrase, match.start(), match.end())
-    return list(found.values())
+    phrases = list(found.values())
+    if kind == "number" and _ASKS_PERCENT.search(question):  # "What share of GDP…": the percentage, not the sum
+        phrases = [p for p in phrases if _PERCENT.search(p.text)] or phrases
+    return phrases
 
 
 def _joins_names(phrase: str, text: str) -> bool:

@@ -172,10 +172,9 @@ _WORD_SPAN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 def _distance(sentence: str, phrase: Phrase, question: Question) -> tuple[int, int]:
-    """(words between the phrase and the nearest focus term, the same for any question term); -1 when the phrase's
-    own match holds the term ("*Tajik* President Emomali Rahmon"), a large number when the sentence lacks it."""
-    far = len(sentence.split()) + 1
-    focus, near = far, far
+    """(words between the phrase and the nearest term the question requires, the same summed over all the question's
+    terms the sentence holds); a term inside the phrase's own match ("*Tajik* President Emomali Rahmon") counts -1."""
+    nearest: dict[str, int] = {}
     for word in _WORD_SPAN.finditer(sentence):
         word_terms = terms(word.group())
         if not word_terms:
@@ -185,11 +184,11 @@ def _distance(sentence: str, phrase: Phrase, question: Question) -> tuple[int, i
         else:
             between = sentence[phrase.end:word.start()] if word.start() >= phrase.end else sentence[word.end():phrase.start]
             gap = len(_WORD_SPAN.findall(between))
-        if any(contains_term(word_terms, t) for t in question.required):
-            focus = min(focus, gap)
-        if any(contains_term(word_terms, t) for t in question.terms):
-            near = min(near, gap)
-    return focus, near
+        for term in question.terms:
+            if contains_term(word_terms, term):
+                nearest[term] = min(nearest.get(term, gap), gap)
+    far = len(sentence.split()) + 1
+    return min((gap for term, gap in nearest.items() if term in question.required), default=far), sum(nearest.values())
 
 
 def _citation(marker: int, sentences: Sequence[Sentence]) -> Citation:

@@ -87,6 +87,16 @@ def test_the_short_answer_is_the_phrase_nearest_the_question_words() -> None:
     assert short_answer(tajik, "Who leads Tajikistan?") == "President Emomali Rahmon"
     trade = "China's trade with Central Asia surpassed $70 billion in 2022 and $90 billion in 2023."
     assert short_answer(trade, "How much trade did China do with Central Asia in 2023?") == "$90 billion"
+    tajikistan = "Tajikistan: President Xi and Tajik President Emomali Rahmon agreed to expand trade."
+    assert short_answer(tajikistan, "Who is the president of Tajikistan?") == "Emomali Rahmon"  # both hold "President"
+
+
+def test_a_quantity_keeps_its_unit_and_a_share_is_a_percentage() -> None:
+    assert answer_phrases("The pipeline has the capacity of 55 bcm.", "What is the pipeline's capacity?", "number") == ["55 bcm"]
+    assert answer_phrases("The 523-kilometer railway opens.", "How long is the railway?", "number") == ["523-kilometer"]
+    debt = "Tajikistan's total external debt stands at $3.2 billion, around 27 percent of its GDP."
+    assert answer_phrases(debt, "What share of its GDP is its debt?", "number") == ["27 percent"]
+    assert answer_phrases(debt, "How big is the debt?", "number") == ["$3.2 billion", "27 percent"]
 
 
 def short_answer(sentence: str, question: str) -> str:
