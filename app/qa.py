@@ -20,6 +20,7 @@ import numpy as np
 from citeqa.app.about import answer_about
 from citeqa.app.across import answer_across
 from citeqa.app.answer import Answer
+from citeqa.app.collection import answer_collection
 from citeqa.app.compose import ComposeSettings, abstention, absent_entities, compose
 from citeqa.app.crossarticle import search_sources
 from citeqa.app.evidence import Reranker, score_sentences
@@ -234,6 +235,7 @@ class QA:
         parsed, retrieved = found.question, rank_articles(found.candidates)
         absent = self.absent_names(found)
         answer = answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved, absent)
+        answer = answer or answer_collection(parsed, self.articles())
         answer = answer or answer_about(
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
             lambda: read_hits(self.store, found.candidates), previous_answer(history),

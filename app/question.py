@@ -18,7 +18,11 @@ from citeqa.app.truecase import restore_case
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
 # "Who wrote the articles?", "Who are the authors?", "When were the articles published?": every article, not one.
 _EVERY_ARTICLE = re.compile(r"\b(articles|pieces|stories|authors|writers|reporters)\b", re.I)
-_LEADING = frozenset(
+_DOC = r"(article|piece|story|document|text|file)"
+_DOCS = r"(articles|pieces|stories|documents|texts|files)"
+# A request's first word ("Summarize the treaty", "List the presidents") is no name.
+_REQUESTS = "list name describe explain summarize summarise compare give show tell find define outline identify mention please"
+_LEADING = frozenset(_REQUESTS.split()) | frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would should
     has have had and but so also then in on at for of to by from according the a an if""".split()
 )
@@ -30,6 +34,22 @@ _INTENTS = (
     ("date", re.compile(r"\bwhen (was|were|did)\b.*\b(published|written|posted|released|come out|appear)\b|\bpublication date\b", re.I)),
     ("which_articles", re.compile(
         r"\b(which|what) (articles|pieces|stories|sources|of the articles)\b.*\b(discuss|mention|cover|talk about|say|report|describe)\w*\s+(?P<topic>.+)",
+        re.I,
+    )),    # Questions about the whole collection (answered by app.collection).
+    ("overview", re.compile(
+        rf"^(what|which) (are|were|is) (the |these |those |all (of )?the |your )?{_DOCS}( all| mostly| mainly)? about\b"
+        rf"|\b(summari[sz]e|overview of|summary of|sum up)\b( all)?( of)? (the |these |those |your )?{_DOCS}\b|^(summari[sz]e|sum up|give (me )?an overview)\W*$"
+        rf"|\bhow many {_DOCS}\b|^(list|show|name)( me)?( all)?( of)? (the |your )?({_DOCS}|titles)\b"
+        rf"|\bwhat {_DOCS} (do you have|are (there|available|stored|in (the|this) (store|collection)))\b"
+        rf"|\bwhat (topics|subjects|themes)\b.*\b({_DOCS}|cover)",
+        re.I,
+    )),
+    ("oldest", re.compile(rf"\b(which|what) ({_DOC}|one)\b.*\b(oldest|earliest|first published|published first)\b", re.I)),
+    ("newest", re.compile(rf"\b(which|what) ({_DOC}|one)\b.*\b(most recent|newest|latest|last published|published last)\b", re.I)),
+    ("outlets", re.compile(
+        r"\b(which|what) (outlets|publications|newspapers|news sites|websites|media outlets|publishers)\b"
+        rf"|^(list|show|name)( me)? (the |all (of )?the )?(outlets|sources|publications|publishers)\b"
+        rf"|\bwho published (the|these|those|all the) {_DOCS}\b|\b(which|what) sources (are|do) (the |these )?{_DOCS}\b",
         re.I,
     )),
 )
@@ -48,7 +68,8 @@ class Question:
     new_terms: frozenset[str] = frozenset()  # what a follow-up asks that its previous turn did not
     asked_inside: frozenset[str] = frozenset()  # names the question itself gives inside a compound
     entities: tuple[str, ...] = ()  # names in the question, as written: ("Mongolia",)
-    intent: str = "fact"  # "fact", or a question about the articles: "author", "date", "which_articles"
+    intent: str = "fact"  # "fact"; about the articles: "author", "date", "which_articles"; about the collection:
+    # "overview", "newest", "oldest", "outlets"
     topic: str = ""  # for "which_articles": what the articles should discuss
     every_article: bool = False  # an "author" or "date" question about all the articles ("Who wrote the articles?")
     sources: tuple[SourceMention, ...] = ()  # stored outlets the question names (set by QA, which knows the store)
