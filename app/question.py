@@ -96,9 +96,10 @@ def entities(text: str) -> tuple[str, ...]:
     Example: "Who is the president of Mongolia?" -> ("Mongolia",); "Did TechCrunch report it?" -> ("TechCrunch",).
     """
     found = []
+    shouting = text.isupper()  # "WHO" is a name, unless the whole question is in capitals
     for match in _NAME.finditer(text):
         words = match.group().split()
-        while words and words[0].lower() in _LEADING:
+        while words and words[0].lower() in _LEADING and not (words[0].isupper() and len(words[0]) > 1 and not shouting):
             words = words[1:]  # "Which NFL team" -> "NFL"; "Who" -> nothing
         name = " ".join(words).strip(" .-–—")
         if name and not name.isdigit() and any(ch.isupper() for ch in name):
@@ -123,7 +124,7 @@ def parse(text: str, previous: str = "") -> Question:
         required=frozenset(required_terms(text)),
         new_terms=frozenset(new_terms(text, previous)) if previous else frozenset(),
         asked_inside=compound_terms(text + " " + previous)[1],
-        entities=entities(restore_case(text)),  # "who leads mongolia" names Mongolia
+        entities=entities(restore_case(text.lower() if text.isupper() else text)),  # "who leads mongolia" names Mongolia
         intent=intent,
         topic=topic,
         every_article=intent in ("author", "date") and bool(_EVERY_ARTICLE.search(text)),

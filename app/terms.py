@@ -35,16 +35,19 @@ def normalize_number(token: str) -> str:
 
 @lru_cache(maxsize=65536)
 def terms(text: str) -> tuple[str, ...]:
-    """Content terms of `text`. Example: "The 3,000 training places" -> ("3000", "train", "place").
+    """Content terms of `text`. Example: "The 3,000 training places" -> ("3000", "train", "place"); an acronym
+    spelled like a stop word counts unless the whole text is in capitals ("the US said" -> ("us", "said")).
 
     Cached: the same retrieved sentences are scored again and again across questions.
     """
     found = []
-    for word in _WORD.findall(text.lower().replace("’", "'")):
+    shouting = text.isupper() and " " in text.strip()  # a heading in capitals; "WHO" alone is a name
+    for written in _WORD.findall(text.replace("’", "'")):
+        word = written.lower()
         if word[0].isdigit():
             found.append(normalize_number(word))
-        elif len(word) > 1 and (base := word.removesuffix("'s")) not in _STOPWORDS:
-            found.append(_stem(base.replace("'", "")))
+        elif len(word) > 1 and ((base := word.removesuffix("'s")) not in _STOPWORDS or (written.isupper() and not shouting)):
+            found.append(_stem(base.replace("'", "")))  # "US" and "WHO" are names; "us" and "who" are not
     return tuple(found)
 
 

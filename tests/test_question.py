@@ -1,6 +1,7 @@
 """The Question is parsed once: entities, answer type, required terms, intent, follow-up context."""
 
 from citeqa.app.question import entities, parse
+from citeqa.app.terms import terms
 
 
 def test_entities_are_the_names_a_question_gives_question_words_aside() -> None:
@@ -41,3 +42,15 @@ def test_an_author_question_about_all_the_articles_is_marked_so() -> None:
     assert parse("Who wrote the articles?").every_article and parse("Who are the authors?").intent == "author"
     assert parse("When were the articles published?").every_article
     assert not parse("Who wrote the article about the pact?").every_article
+
+
+def test_an_acronym_spelled_like_a_stop_word_is_a_name() -> None:
+    assert terms("What does the US think?") == ("us", "think") and terms("let us go") == ("let", "go")
+    assert parse("What did the WHO say about the summit?").entities == ("WHO",)
+    assert parse("Who is the president?").entities == ()
+
+
+def test_a_question_in_capitals_names_only_its_names() -> None:
+    assert parse("WHO IS THE PRESIDENT OF MONGOLIA?").entities == ("Mongolia",)
+    assert parse("WHO WON THE GAME?").entities == ()
+    assert terms("ABOUT US") == ()  # a heading in capitals: its stop words stay stop words
