@@ -17,7 +17,7 @@ import numpy as np
 from citeqa.app.answer import Answer, Citation, Evidence
 from citeqa.app.answer_type import Phrase, phrase_spans, typed_answers
 from citeqa.app.question import Question
-from citeqa.app.sentences import Sentence, passage_terms
+from citeqa.app.sentences import Sentence, passage_terms, with_aliases
 from citeqa.app.terms import contains_term, numbers, terms
 from citeqa.store.records import Hit
 
@@ -110,7 +110,7 @@ def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str
     Example: "Who is the president of Mongolia?" over passages that never name Mongolia -> ["Mongolia"].
     An entity counts as mentioned when any of its terms is ("President Xi Jinping" by "Xi").
     """
-    present = passage_terms(hits)
+    present = with_aliases(passage_terms(hits), question.aliases)
     for name in names:
         present.update(terms(name))
     return [

@@ -20,7 +20,7 @@ import numpy as np
 from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
 from citeqa.app.question import Question
 from citeqa.app.required import ORDINALS
-from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms
+from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
 from citeqa.app.terms import compound_terms, contains_term, terms
 
 IN_COMPOUND = 0.25  # share of a term's weight when named only inside "China–Kyrgyzstan–Uzbekistan" or a list of names
@@ -68,10 +68,10 @@ def term_weights(question: Question, sentences: Sequence[Sentence]) -> dict[str,
 
 def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     """The per-question state the features read."""
-    around = neighbourhoods(sentences, question.asked_inside)
+    around = [with_aliases(terms_near, question.aliases) for terms_near in neighbourhoods(sentences, question.asked_inside)]
     article_terms: dict[str, set[str]] = {}
     for sentence in sentences:
-        article_terms.setdefault(sentence.article_id, set()).update(terms(sentence.text))
+        article_terms.setdefault(sentence.article_id, set()).update(with_aliases(set(terms(sentence.text)), question.aliases))
     hits = list({id(s.hit): s.hit for s in sentences}.values())
     article_rank: dict[str, int] = {}
     for hit in hits:
@@ -98,7 +98,7 @@ def _standalone_and_inside(ctx: Context, sentence: Sentence) -> tuple[set[str], 
     for (article_id, acronym), names in ctx.defined.items():  # "the CKU" names China, Kyrgyzstan and Uzbekistan
         if article_id == sentence.article_id and re.search(rf"(?<![\w(]){acronym}\b(?!\))", sentence.text):
             standalone |= set(terms(names))
-    return standalone, inside
+    return with_aliases(standalone, ctx.question.aliases), inside
 
 
 def dense(ctx: Context, index: int, sentence: Sentence) -> float:

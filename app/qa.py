@@ -29,7 +29,7 @@ from citeqa.app.question import Question, parse
 from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
-from citeqa.app.sentences import Sentence, candidate_sentences
+from citeqa.app.sentences import Sentence, candidate_sentences, has_acronym, spelled_out, spells_out
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
 from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, source_filter, stored_outlets
 from citeqa.ingest.embed import Embedder, load_embedder
@@ -40,6 +40,7 @@ from citeqa.store.records import ArticleRecord, Hit
 
 MAX_QUESTION_CHARS = 2000
 _ARTICLES_TTL_SECONDS = 5.0
+SPELLED_OUT_PASSAGES = 2  # passages read beyond `k` that name a question's acronym only in full
 logger = logging.getLogger(__name__)
 
 
@@ -186,6 +187,10 @@ class QA:
         source: str | None = None, since: str | None = None, until: str | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it grows, then the final Answer."""
+        chat = small_talk.reply(clean_question(question)[0])
+        if chat is not None:  # "thanks!": nothing to search, cite or hand a language model
+            yield Answer(text=chat, abstained=True)
+            return
         with self.store_guard():
             extractive = self._extractive(question, history, k, source, since, until)
         if (mode or self.settings.mode) == "generative" and self.generator is not None:
@@ -206,16 +211,32 @@ class QA:
             wanted = source_filter(self.articles(), source, since, until)
         except FilterError as err:
             raise QuestionError(str(err)) from None
-        parsed = replace(parse(text, expand(text, history)[1]), sources=mentions(text, stored_outlets(self.articles())))
         retrieval = self.settings.retrieval if k is None else replace(self.settings.retrieval, k=k)
-        vectors = self.embedder.embed_queries([parsed.text, parsed.query] if parsed.previous else [parsed.text])
+        parsed = replace(parse(text, expand(text, history)[1]), sources=mentions(text, stored_outlets(self.articles())))
+        vectors, candidates, top = self._search(parsed, wanted, retrieval)
+        # An acronym defined in any candidate passage, not only the few read for answering: passages that only spell
+        # it out ("Shanghai Cooperation Organization" for "SCO") are searched for with its name and read as well.
+        aliases = spelled_out(text, read_hits(self.store, candidates)) if has_acronym(text) else {}
+        if aliases:
+            parsed = replace(parsed, aliases=tuple(aliases.items()))
+            _, _, more = self._search(parsed, wanted, retrieval)
+            read = {hit.chunk.chunk_id for hit in top}
+            top = top + [hit for hit in more if hit.chunk.chunk_id not in read and spells_out(hit.chunk.text, aliases)][:SPELLED_OUT_PASSAGES]
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
         sentence_vector = vectors[0] if not parsed.previous else _unit(vectors[0] + vectors[1])
-        candidates = search_sources(self.store, parsed, vectors[-1], self.articles(), wanted, retrieval)
-        read = max(retrieval.k, 2 * len(parsed.sources))  # room for every named source's best passages
-        top = read_hits(self.store, cap_per_article(candidates, read, retrieval.per_article))
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
         return Findings(parsed, notices, vectors[-1], candidates, top, ranked, wanted)
+
+    def _search(
+        self, parsed: Question, wanted: SourceFilter, retrieval: RetrievalSettings
+    ) -> tuple[np.ndarray, list[Candidate], list[Hit]]:
+        """(the query vectors, the ranked candidates, the passages read) for a parsed question."""
+        # The question itself scores sentences; the query searched (a follow-up with the question it follows, the
+        # acronyms spelled out) finds passages.
+        vectors = self.embedder.embed_queries([parsed.text] + ([parsed.query] if parsed.query != parsed.text else []))
+        candidates = search_sources(self.store, parsed, vectors[-1], self.articles(), wanted, retrieval)
+        read = max(retrieval.k, 2 * len(parsed.sources))  # room for every named source's best passages
+        return vectors, candidates, read_hits(self.store, cap_per_article(candidates, read, retrieval.per_article))
 
     def absent_names(self, found: Findings) -> list[str]:
         """Names the question gives that no retrieved passage, outlet or author holds: answering abstains on them
@@ -228,9 +249,6 @@ class QA:
     def _extractive(
         self, question: str, history: Sequence[dict] | None, k: int | None, source: str | None, since: str | None, until: str | None
     ) -> Answer:
-        chat = small_talk.reply(clean_question(question)[0])
-        if chat is not None:
-            return Answer(text=chat, abstained=True)
         found = self.evidence(question, history, k, source, since, until)
         parsed, retrieved = found.question, rank_articles(found.candidates)
         absent = self.absent_names(found)

@@ -16,6 +16,8 @@ from citeqa.app.truecase import restore_case
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
+_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+_ALIAS = re.compile(r"(?<=[\w'’])\s*\([A-Z]{2,8}\)")
 # "Who wrote the articles?", "Who are the authors?", "When were the articles published?": every article, not one.
 _EVERY_ARTICLE = re.compile(r"\b(articles|pieces|stories|authors|writers|reporters)\b", re.I)
 _DOC = r"(article|piece|story|document|text|file)"
@@ -73,11 +75,19 @@ class Question:
     topic: str = ""  # for "which_articles": what the articles should discuss
     every_article: bool = False  # an "author" or "date" question about all the articles ("Who wrote the articles?")
     sources: tuple[SourceMention, ...] = ()  # stored outlets the question names (set by QA, which knows the store)
+    aliases: tuple[tuple[str, str], ...] = ()  # (acronym, what the articles say it stands for): ("SCO", "Shanghai …")
+
+    @property
+    def asked(self) -> str:
+        """The question as searched: each alias's name written before its acronym ("Shanghai Cooperation
+        Organisation (SCO) summit"), so that articles that only spell it out are found too."""
+        names = dict(self.aliases)
+        return _ACRONYM.sub(lambda m: f"{names[m.group()]} ({m.group()})" if m.group() in names else m.group(), self.text)
 
     @property
     def query(self) -> str:
         """What retrieval searches: a follow-up is searched together with its previous turn."""
-        return f"{self.previous} {self.text}" if self.previous else self.text
+        return f"{self.previous} {self.asked}" if self.previous else self.asked
 
     @property
     def numbers(self) -> set[str]:
@@ -97,6 +107,7 @@ def entities(text: str) -> tuple[str, ...]:
     """
     found = []
     shouting = text.isupper()  # "WHO" is a name, unless the whole question is in capitals
+    text = _ALIAS.sub("", text)  # "the Shanghai Cooperation Organisation (SCO)" names one thing
     for match in _NAME.finditer(text):
         words = match.group().split()
         while words and words[0].lower() in _LEADING and not (words[0].isupper() and len(words[0]) > 1 and not shouting):

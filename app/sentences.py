@@ -8,12 +8,12 @@ whether it sits in the author's bio); how much each matters is `app.features`'s 
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from citeqa.app.terms import compound_terms, terms
+from citeqa.app.terms import compound_terms, contains_term, terms
 from citeqa.store.records import Chunk, Hit, Span
 
 _ADJACENT = 3  # spans at most this many characters apart (a space or a line break) are neighbouring sentences
@@ -117,14 +117,61 @@ _DEFINED = re.compile(r"((?:[A-Z][\w'’]*[-–\s]+(?:(?:of|and|for|the)\s+)?){2
 
 def acronyms(sentences: Sequence[Sentence]) -> dict[tuple[str, str], str]:
     """(article id, acronym) -> the names it stands for, from definitions like "Shanghai Cooperation Organisation (SCO)"."""
-    found = {}
-    for sentence in sentences:
-        for match in _DEFINED.finditer(sentence.text):
-            words = [w for w in re.split(r"[-–\s]+", match.group(1).strip()) if w[:1].isupper()]
-            letters = match.group(2)
-            if len(words) >= len(letters) and "".join(w[0] for w in words[-len(letters) :]) == letters:
-                found[(sentence.article_id, letters)] = " ".join(words[-len(letters) :])
-    return found
+    return {(sentence.article_id, acronym): name for sentence in sentences for acronym, name in _definitions(sentence.text)}
+
+
+def _definitions(text: str) -> Iterator[tuple[str, str]]:
+    """(acronym, name) for each definition in `text`: "the Shanghai Cooperation Organisation (SCO)" -> ("SCO", "Shanghai …")."""
+    for match in _DEFINED.finditer(text):
+        words = [w for w in re.split(r"[-–\s]+", match.group(1).strip()) if w[:1].isupper()]
+        letters = match.group(2)
+        if len(words) >= len(letters) and "".join(w[0] for w in words[-len(letters) :]) == letters:
+            yield letters, " ".join(words[-len(letters) :])
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+
+
+def has_acronym(question: str) -> bool:
+    """True when the question writes an acronym ("SCO") and is not written in capitals throughout."""
+    return not question.isupper() and bool(_ACRONYM.search(question))
+
+
+def spelled_out(question: str, hits: Sequence[Hit]) -> dict[str, str]:
+    """Acronym -> what it stands for, for the question's acronyms that the passages define and the question does
+    not spell out.
+
+    Example: "Where is the next SCO summit?" with "…the Shanghai Cooperation Organisation (SCO)…" in a passage
+    -> {"SCO": "Shanghai Cooperation Organisation"}: an article that never writes "SCO" can still answer.
+    """
+    if not has_acronym(question):
+        return {}
+    asked = set(terms(question))
+    wanted = set(_ACRONYM.findall(question))
+    defined: dict[str, str] = {}
+    for hit in hits:
+        if any(f"({acronym})" in hit.chunk.text for acronym in wanted):  # a cheap test before the pattern
+            for acronym, name in _definitions(hit.chunk.text):
+                defined.setdefault(acronym, name)
+    return {a: defined[a] for a in wanted & set(defined) if not set(terms(defined[a])) <= asked}
+
+
+def spells_out(text: str, aliases: dict[str, str]) -> bool:
+    """True when `text` writes some acronym's name in full and never the acronym itself."""
+    written = set(terms(text))
+    return any(
+        not re.search(rf"\b{acronym}\b", text) and all(contains_term(written, t) for t in terms(name))
+        for acronym, name in aliases.items()
+    )
+
+
+def with_aliases(found: set[str] | frozenset[str], aliases: Sequence[tuple[str, str]]) -> set[str]:
+    """`found` terms plus the acronym of each (acronym, name) alias whose name they hold in full: a text that
+    writes "Shanghai Cooperation Organization" names the SCO."""
+    if not aliases:
+        return set(found)
+    added = {t for acronym, name in aliases if all(contains_term(found, t) for t in terms(name)) for t in terms(acronym)}
+    return set(found) | added
 
 
 def in_author_bio(sentence: Sentence) -> bool:

@@ -33,6 +33,9 @@ def normalize_number(token: str) -> str:
     return token.replace(",", "").rstrip(".")
 
 
+_AMERICAN = re.compile(r"isation(?=s?$)")  # "organisation" and "organization" are one term
+
+
 @lru_cache(maxsize=65536)
 def terms(text: str) -> tuple[str, ...]:
     """Content terms of `text`. Example: "The 3,000 training places" -> ("3000", "train", "place"); an acronym
@@ -47,7 +50,7 @@ def terms(text: str) -> tuple[str, ...]:
         if word[0].isdigit():
             found.append(normalize_number(word))
         elif len(word) > 1 and ((base := word.removesuffix("'s")) not in _STOPWORDS or (written.isupper() and not shouting)):
-            found.append(_stem(base.replace("'", "")))  # "US" and "WHO" are names; "us" and "who" are not
+            found.append(_stem(_AMERICAN.sub("ization", base.replace("'", ""))))  # "US" and "WHO" are names; "us", "who" not
     return tuple(found)
 
 

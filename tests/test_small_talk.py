@@ -2,7 +2,7 @@
 
 import pytest
 
-from citeqa.app.qa import QA
+from citeqa.app.qa import QA, AnswerSettings
 from citeqa.app.small_talk import reply
 
 
@@ -20,3 +20,16 @@ def test_thanks_cites_no_article(qa: QA) -> None:
     answer = qa.ask("thanks!")
     assert answer.text.startswith("Glad to help") and answer.citations == () and answer.abstained
     assert not qa.ask("How much grant money did Xi promise?").abstained
+
+
+class _Unreachable:
+    """A generator that fails the test if anything reaches it."""
+
+    def stream(self, *args, **kwargs):
+        raise AssertionError("small talk reached the language model")
+
+
+def test_small_talk_is_not_handed_to_the_language_model(qa: QA) -> None:
+    generative = QA(qa.store, qa.embedder, AnswerSettings(mode="generative"), _Unreachable())
+    answer = generative.ask("Thank you!")
+    assert answer.text.startswith("Glad to help") and answer.notices == ()
