@@ -1,0 +1,28 @@
+"""A name the question misspells is read as the articles spell it, and the answer says so."""
+
+from citeqa.app.qa import QA
+from citeqa.app.spelling import respell, respelled, unwritten
+from citeqa.store.records import Chunk, Hit
+
+
+def _passages(*texts: str) -> list[Hit]:
+    return [Hit(Chunk(f"a{i}:0", f"a{i}", t, 0, 0, len(t), 20, ((0, len(t)),), title="Summit"), 1.0) for i, t in enumerate(texts)]
+
+
+def test_a_name_one_edit_from_a_written_name_is_respelled() -> None:
+    passages = _passages("President Kassym-Jomart Tokayev signed 24 agreements.", "Kazakhstan and China met.")
+    assert unwritten(("Tokaev",), passages) == {"Tokaev"} and unwritten(("Tokayev",), passages) == set()
+    assert respelled({"Tokaev"}, passages) == {"Tokaev": "Tokayev"}
+    assert respelled({"Kazakstan"}, passages) == {"Kazakstan": "Kazakhstan"}
+    assert respelled({"Mongolia"}, passages) == {}  # nothing near: the articles do not mention it
+    assert respell("When did Tokaev sign?", {"Tokaev": "Tokayev"}) == "When did Tokayev sign?"
+
+
+def test_short_names_are_never_respelled() -> None:
+    assert unwritten(("Iran",), _passages("Iraq signed.")) == set()  # under five letters: too close to others
+
+
+def test_a_misspelt_leader_is_found_and_the_answer_says_how_it_was_read(qa: QA) -> None:
+    answer = qa.ask("How many agreements did Tokaev sign?")
+    assert not answer.abstained and "24" in answer.text
+    assert any("“Tokaev” as “Tokayev”" in notice for notice in answer.notices)
