@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from citeqa.store.records import Hit
 
-_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]{4,}\b")  # 5 letters or more: short names are too close to each other
+_CAPITALISED = re.compile(r"\b[A-Z][\w-]{4,}\b")  # 5 letters or more: short names are too close to each other
 
 
 def unwritten(names: Sequence[str], hits: Sequence[Hit]) -> set[str]:
