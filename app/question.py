@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from citeqa.app.answer_type import expected_type
 from citeqa.app.required import new_terms, required_terms
 from citeqa.app.sources import SourceMention
-from citeqa.app.terms import compound_terms, terms
+from citeqa.app.terms import ACRONYM, compound_terms, terms
 from citeqa.app.truecase import restore_case
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
-_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 _ALIAS = re.compile(r"(?<=[\w'’])\s*\([A-Z]{2,8}\)")
 # "Who wrote the articles?", "Who are the authors?", "When were the articles published?": every article, not one.
 _EVERY_ARTICLE = re.compile(r"\b(articles|pieces|stories|authors|writers|reporters)\b", re.I)
@@ -82,7 +81,7 @@ class Question:
         """The question as searched: each alias's name written before its acronym ("Shanghai Cooperation
         Organisation (SCO) summit"), so that articles that only spell it out are found too."""
         names = dict(self.aliases)
-        return _ACRONYM.sub(lambda m: f"{names[m.group()]} ({m.group()})" if m.group() in names else m.group(), self.text)
+        return ACRONYM.sub(lambda m: f"{names[m.group()]} ({m.group()})" if m.group() in names else m.group(), self.text)
 
     @property
     def query(self) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from citeqa.app.terms import compound_terms, contains_term, terms
+from citeqa.app.terms import ACRONYM, compound_terms, contains_term, terms
 from citeqa.store.records import Chunk, Hit, Span
 
 _ADJACENT = 3  # spans at most this many characters apart (a space or a line break) are neighbouring sentences
@@ -129,12 +129,9 @@ def _definitions(text: str) -> Iterator[tuple[str, str]]:
             yield letters, " ".join(words[-len(letters) :])
 
 
-_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
-
-
 def has_acronym(question: str) -> bool:
     """True when the question writes an acronym ("SCO") and is not written in capitals throughout."""
-    return not question.isupper() and bool(_ACRONYM.search(question))
+    return not question.isupper() and bool(ACRONYM.search(question))
 
 
 def spelled_out(question: str, hits: Sequence[Hit]) -> dict[str, str]:
@@ -147,7 +144,7 @@ def spelled_out(question: str, hits: Sequence[Hit]) -> dict[str, str]:
     if not has_acronym(question):
         return {}
     asked = set(terms(question))
-    wanted = set(_ACRONYM.findall(question))
+    wanted = set(ACRONYM.findall(question))
     defined: dict[str, str] = {}
     for hit in hits:
         if any(f"({acronym})" in hit.chunk.text for acronym in wanted):  # a cheap test before the pattern

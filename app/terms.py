@@ -33,6 +33,7 @@ def normalize_number(token: str) -> str:
     return token.replace(",", "").rstrip(".")
 
 
+ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")  # "SCO", "NFL", "US"
 _AMERICAN = re.compile(r"isation(?=s?$)")  # "organisation" and "organization" are one term
 
 
