@@ -36,11 +36,12 @@ _INTENTS = (
     ("which_articles", re.compile(
         r"\b(which|what) (articles|pieces|stories|sources|of the articles)\b.*\b(discuss|mention|cover|talk about|say|report|describe)\w*\s+(?P<topic>.+)",
         re.I,
-    )),    # Questions about the whole collection (answered by app.collection).
+    )),
+    # Questions about the whole collection (answered by app.collection).
     ("overview", re.compile(
         rf"^(what|which) (are|were|is) (the |these |those |all (of )?the |your )?{_DOCS}( all| mostly| mainly)? about\b"
         rf"|\b(summari[sz]e|overview of|summary of|sum up)\b( all)?( of)? (the |these |those |your )?{_DOCS}\b|^(summari[sz]e|sum up|give (me )?an overview)\W*$"
-        rf"|\bhow many {_DOCS}\b|^(list|show|name)( me)?( all)?( of)? (the |your )?({_DOCS}|titles)\b"
+        rf"|\bhow many {_DOCS}( are there| do you have| are (stored|available|in (the|this) (store|collection)))?\W*$|^(list|show|name)( me)?( all)?( of)? (the |your )?({_DOCS}|titles)( you have| stored)?\W*$"
         rf"|\bwhat {_DOCS} (do you have|are (there|available|stored|in (the|this) (store|collection)))\b"
         rf"|\bwhat (topics|subjects|themes)\b.*\b({_DOCS}|cover)",
         re.I,

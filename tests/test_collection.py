@@ -18,7 +18,8 @@ def _article(n: int, date: str | None = None, source: str | None = None, author:
     ("Which article is the most recent?", "newest"), ("Which article was published first?", "oldest"),
     ("Which outlets are the articles from?", "outlets"), ("Who published the articles?", "outlets"),
     ("Which articles mention the railway?", "which_articles"), ("Summarize the treaty", "fact"),
-    ("How many countries signed the treaty?", "fact"), ("What are the concerns about the treaty?", "fact"),
+    ("How many countries signed the treaty?", "fact"), ("How many articles does the treaty have?", "fact"),
+    ("How many articles are stored?", "overview"), ("List the articles about debt", "fact"), ("What are the concerns about the treaty?", "fact"),
 ])
 def test_questions_about_the_collection_are_told_apart(question: str, intent: str) -> None:
     assert parse(question).intent == intent
