@@ -32,7 +32,7 @@ def answer_collection(question: Question, articles: Sequence[ArticleRecord]) -> 
 def _overview(articles: Sequence[ArticleRecord]) -> Answer:
     """Each article's title with its byline, newest first."""
     if not articles:
-        return Answer(text="The store holds no articles yet. Ingest a folder of articles first.", abstained=True)
+        return Answer(text="There are no articles to ask about: ingest a folder of articles, or widen the filters.", abstained=True)
     listed = sorted(articles, key=lambda a: (a.date or "", a.title), reverse=True)[:LISTED]
     parts, citations = [], []
     for marker, article in enumerate(listed, 1):
@@ -41,7 +41,7 @@ def _overview(articles: Sequence[ArticleRecord]) -> Answer:
         citations.append(_cite(article, Evidence(f"Title: {article.title}", -1, -1), marker))
     count = "one article" if len(articles) == 1 else f"{len(articles)} articles"
     more = f"; and {len(articles) - len(listed)} more" if len(articles) > len(listed) else ""
-    text = f"The store holds {count}: " + "; ".join(parts) + f"{more}. Ask about any of them."
+    text = f"There {'is' if len(articles) == 1 else 'are'} {count}: " + "; ".join(parts) + f"{more}. Ask about any of them."
     return Answer(text=text, citations=tuple(citations))
 
 

@@ -261,7 +261,7 @@ class QA:
         parsed, retrieved = found.question, rank_articles(found.candidates)
         absent = self.absent_names(found)
         answer = answer_across(parsed, found.ranked, self.articles(), found.source_filter, retrieved, absent)
-        answer = answer or answer_collection(parsed, self.articles())
+        answer = answer or answer_collection(parsed, [a for a in self.articles() if found.source_filter.admits(a)])
         answer = answer or answer_about(
             parsed, self.articles, found.ranked, retrieved, lambda titles: self.embedder.embed_queries(titles) @ found.vector,
             lambda: read_hits(self.store, found.candidates), previous_answer(history),

@@ -33,7 +33,7 @@ def test_a_request_word_is_no_name() -> None:
 def test_an_overview_names_every_article_newest_first_and_counts_the_rest() -> None:
     articles = [_article(n, date=f"2025-01-{n + 1:02d}") for n in range(LISTED + 3)]
     answer = answer_collection(parse("What are the articles about?"), articles)
-    assert answer is not None and answer.text.startswith(f"The store holds {LISTED + 3} articles")
+    assert answer is not None and answer.text.startswith(f"There are {LISTED + 3} articles")
     assert [c.article_id for c in answer.citations] == [f"a{n}" for n in range(LISTED + 2, 2, -1)]
     assert "and 3 more" in answer.text
 
@@ -59,6 +59,12 @@ def test_outlets_are_counted_and_one_article_of_each_cited() -> None:
 
 def test_the_default_corpus_overview_lists_its_five_articles(qa: QA) -> None:
     answer = qa.ask("What are the articles about?")
-    assert answer.text.startswith("The store holds 5 articles") and len(answer.citations) == 5
+    assert answer.text.startswith("There are 5 articles") and len(answer.citations) == 5
     assert {c.article_id for c in answer.citations} == {a.article_id for a in qa.articles()}
     assert "Summarize" not in qa.ask("Summarize the articles").text
+
+
+def test_an_overview_keeps_to_the_filtered_articles(qa: QA) -> None:
+    dated = [a for a in qa.articles() if a.date]
+    answer = qa.ask("What are the articles about?", since=min(a.date for a in dated))
+    assert {c.article_id for c in answer.citations} == {a.article_id for a in dated}
