@@ -68,7 +68,8 @@ def _metadata_evidence(article: ArticleRecord, ranked: Sequence[Sentence], field
     return Evidence(f"{field}: {value}", -1, -1)
 
 
-def _cite(article: ArticleRecord, evidence: Sequence[Evidence], marker: int = 1) -> Citation:
+def cite_article(article: ArticleRecord, evidence: Sequence[Evidence], marker: int = 1) -> Citation:
+    """The citation of `article` by `marker`, backed by `evidence` (a sentence, or a metadata field at offsets -1)."""
     return Citation(marker, article.article_id, article.title, article.author, article.date, tuple(evidence))
 
 
@@ -104,7 +105,7 @@ def _claim(article: ArticleRecord, field: str, marker: int, ranked: Sequence[Sen
     """'“Title” was written by Author [marker].' and its citation; the article carries the field."""
     value = _metadata(article, field)
     text = with_markers(f"“{article.title}” {_VERBS[field]} {value}.", [marker])
-    return text, _cite(article, [_metadata_evidence(article, ranked, field.capitalize(), value)], marker)
+    return text, cite_article(article, [_metadata_evidence(article, ranked, field.capitalize(), value)], marker)
 
 
 def _every_article(field: str, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], retrieved: Sequence[str]) -> Answer | None:
@@ -138,7 +139,7 @@ def _which_articles(
     for marker, (article_id, sentence) in enumerate(found.items(), 1):
         article = by_id[article_id]
         parts.append(f"“{article.title}” [{marker}]")
-        citations.append(_cite(article, [Evidence(sentence.text, sentence.span[0], sentence.span[1])], marker))
+        citations.append(cite_article(article, [Evidence(sentence.text, sentence.span[0], sentence.span[1])], marker))
     listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     count = "One article discusses" if len(parts) == 1 else f"{len(parts)} articles discuss"
     text = f"{count} {topic.strip().rstrip('?.!')}: {listing}."

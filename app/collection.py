@@ -11,7 +11,8 @@ offsets of -1, as `app.about` does).
 from collections import Counter
 from collections.abc import Sequence
 
-from citeqa.app.answer import Answer, Citation, Evidence
+from citeqa.app.about import cite_article
+from citeqa.app.answer import Answer, Evidence
 from citeqa.app.question import Question
 from citeqa.store.records import ArticleRecord
 
@@ -38,7 +39,7 @@ def _overview(articles: Sequence[ArticleRecord]) -> Answer:
     for marker, article in enumerate(listed, 1):
         byline = ", ".join(v for v in (article.author, article.source, article.date) if v)
         parts.append(f"“{article.title}”{f' ({byline})' if byline else ''} [{marker}]")
-        citations.append(_cite(article, Evidence(f"Title: {article.title}", -1, -1), marker))
+        citations.append(cite_article(article, [Evidence(f"Title: {article.title}", -1, -1)], marker))
     count = "one article" if len(articles) == 1 else f"{len(articles)} articles"
     more = f"; and {len(articles) - len(listed)} more" if len(articles) > len(listed) else ""
     text = f"There {'is' if len(articles) == 1 else 'are'} {count}: " + "; ".join(parts) + f"{more}. Ask about any of them."
@@ -55,7 +56,7 @@ def _newest(articles: Sequence[ArticleRecord], oldest: bool) -> Answer:
     undated = len(articles) - len(dated)
     note = f" {undated} of the {len(articles)} articles carry no date." if undated else ""
     text = f"The {which} article is “{article.title}”, published on {article.date} [1].{note}"
-    return Answer(text=text, citations=(_cite(article, Evidence(f"Date: {article.date}", -1, -1), 1),))
+    return Answer(text=text, citations=(cite_article(article, [Evidence(f"Date: {article.date}", -1, -1)]),))
 
 
 def _outlets(articles: Sequence[ArticleRecord]) -> Answer:
@@ -67,13 +68,10 @@ def _outlets(articles: Sequence[ArticleRecord]) -> Answer:
     parts, citations = [], []
     for marker, (source, n) in enumerate(counts.most_common(LISTED), 1):
         parts.append(f"{source} ({n} article{'s' if n > 1 else ''}) [{marker}]")
-        citations.append(_cite(first[source], Evidence(f"Source: {source}", -1, -1), marker))
+        citations.append(cite_article(first[source], [Evidence(f"Source: {source}", -1, -1)], marker))
     unnamed = len(articles) - sum(counts.values())
     note = f" {unnamed} of the {len(articles)} articles name no outlet." if unnamed else ""
     more = f"; and {len(counts) - LISTED} more" if len(counts) > LISTED else ""
     text = f"The articles come from {len(counts)} outlet{'s' if len(counts) > 1 else ''}: " + "; ".join(parts) + f"{more}.{note}"
     return Answer(text=text, citations=tuple(citations))
 
-
-def _cite(article: ArticleRecord, evidence: Evidence, marker: int) -> Citation:
-    return Citation(marker, article.article_id, article.title, article.author, article.date, (evidence,))

@@ -162,11 +162,11 @@ def spells_out(text: str, aliases: dict[str, str]) -> bool:
     )
 
 
-def with_aliases(found: set[str] | frozenset[str], aliases: Sequence[tuple[str, str]]) -> set[str]:
+def with_aliases(found: set[str], aliases: Sequence[tuple[str, str]]) -> set[str]:
     """`found` terms plus the acronym of each (acronym, name) alias whose name they hold in full: a text that
-    writes "Shanghai Cooperation Organization" names the SCO."""
+    writes "Shanghai Cooperation Organization" names the SCO. Without aliases, `found` itself (not a copy)."""
     if not aliases:
-        return set(found)
+        return found
     added = {t for acronym, name in aliases if all(contains_term(found, t) for t in terms(name)) for t in terms(acronym)}
     return set(found) | added
 
