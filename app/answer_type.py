@@ -138,8 +138,35 @@ _UNIT = (
     r"(?:yuan|dollars|euros|pounds|people|tons?|tonnes?|bcm|barrels?|km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|kg|"
     r"kilograms?|hectares?|acres?|[kmg]wh?|megawatts?|gigawatts?|years?|months?|weeks?|days?|hours?|minutes?|degrees?)\b"
 )
+# "how many *kilometres*", "how much *money*": the unit within two words of the question word
+_ASKED = r"\bhow (?:many|much|long|far|big|large|heavy|tall|high|wide|deep)\W+(?:\w+\W+){0,2}?"
+# The measure a question names, and what a phrase (or the word right after it) must carry to be in that
+# measure. Checked in order: a share asked for is a percentage even where money is spent ("What share of the budget…").
 _ASKS_PERCENT = re.compile(r"\b(percentage|percent|share|proportion)\b", re.IGNORECASE)
-_PERCENT = re.compile(r"%|\bper ?cent\b")
+_MEASURES = (
+    (_ASKS_PERCENT, re.compile(r"%|\bper ?cent\b")),
+    (
+        re.compile(
+            rf"{_ASKED}(?:money|dollars|euros|yuan)\b|\bhow much\b.*\b(cost|costs|spend|spent|pay|paid|invest|invested|"
+            r"lend|lent|loan|owe|owed|fund|funded|raise|raised|earn|earned|charge|charged)\b|\b(cost|price) of\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"[$€£¥]|\b(yuan|renminbi|rmb|dollars?|euros?|usd|eur)\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(rf"{_ASKED}(?:kilomet(?:er|re)s|km|miles|met(?:er|re)s|feet)\b", re.IGNORECASE),
+        re.compile(r"\b(kilomet(er|re)s?|km|miles?|met(er|re)s?|feet|foot)\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(rf"{_ASKED}(?:tons|tonnes|kilograms|kg|pounds)\b", re.IGNORECASE),
+        re.compile(r"\b(tons?|tonnes?|kilograms?|kg|pounds?|lbs?)\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(rf"{_ASKED}(?:years|months|weeks|days|hours|minutes)\b", re.IGNORECASE),
+        re.compile(r"\b(years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE),
+    ),
+)
+_NEXT_WORD = re.compile(r"[\s-]*[^\W\d_]+|[\s]*[%$€£¥]")
 
 # A phrase that answers on its own: a full date, an amount with its magnitude, a name, a place.
 _PHRASES = {
@@ -205,9 +232,26 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
         if phrase and phrase.lower() not in asked and phrase not in found:
             found[phrase] = Phrase(phrase, match.start(), match.end())
     phrases = list(found.values())
-    if kind == "number" and _ASKS_PERCENT.search(question):  # "What share of GDP…": the percentage, not the sum
-        phrases = [p for p in phrases if _PERCENT.search(p.text)] or phrases
+    return in_asked_measure(phrases, sentence, question) if kind == "number" else phrases
+
+
+def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> list[Phrase]:
+    """The phrases in the measure the question names: a percentage for "What share of GDP…", money for "How much did
+    it cost?", kilometres for "How many kilometres…" ("55 bcm" is none of those). A question naming no measure
+    keeps them all; so does a share question, which falls back to any amount."""
+    for asks, carries in _MEASURES:
+        if asks.search(question):
+            kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]
+            if not kept and asks is _ASKS_PERCENT:  # crowd questions say "share" of a sum as often as of a percentage
+                return phrases
+            return kept
     return phrases
+
+
+def _carried_after(carries: re.Pattern, sentence: str, phrase: Phrase) -> bool:
+    """True when the word right after the phrase is the measure: "five years", "three-kilometre"."""
+    word = _NEXT_WORD.match(sentence, phrase.end)
+    return bool(word and carries.fullmatch(word.group().lstrip(" -\t")))
 
 
 def _joins_names(phrase: str, text: str) -> bool:

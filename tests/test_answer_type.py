@@ -100,6 +100,19 @@ def test_a_quantity_keeps_its_unit_and_a_share_is_a_percentage() -> None:
     assert answer_phrases(debt, "How big is the debt?", "number") == ["$3.2 billion", "27 percent"]
 
 
+def test_a_quantity_in_another_measure_than_the_one_asked_is_no_short_answer() -> None:
+    pipeline = "The pipeline will carry 55 bcm of gas a year."
+    assert answer_phrases(pipeline, "How many kilometres long is the gas pipeline?", "number") == []
+    centres = "Kazakhstan opened three new logistics centers on the border."
+    assert answer_phrases(centres, "How much did Kazakhstan spend on the border?", "number") == []
+    assert answer_phrases("The war lasted five years.", "How many years did the war last?", "number") == ["five"]
+    railway = "The 523-kilometer railway is expected to handle up to 15 million tons of cargo annually."
+    assert answer_phrases(railway, "How many kilometres is the railway?", "number") == ["523-kilometer"]
+    assert answer_phrases(railway, "How many tons of cargo will it carry?", "number") == ["15 million tons"]
+    ad = "A 30-second advertisement cost $5 million, with 40 spots sold."
+    assert answer_phrases(ad, "How much did an advertisement cost?", "number") == ["$5 million"]
+
+
 def short_answer(sentence: str, question: str) -> str:
     """The lead of an answer quoting only `sentence`, markers dropped."""
     span = (0, len(sentence))
