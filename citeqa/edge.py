@@ -2,9 +2,12 @@
 
 `EdgeGroup` wraps every command. A `CiteqaError` (or `IngestError`) prints `error: <message>`
 and exits 1; any other exception is a bug: one line "internal error, please report: <Type>:
-<message>" and exit 70 (EX_SOFTWARE), with the full traceback under `--verbose`.
+<message>" and exit 70 (EX_SOFTWARE), with the full traceback under `--verbose`. A reader that stops
+early (`citeqa eval --help | head`) ends the command quietly, as a closed pipe ends any shell tool.
 """
 
+import os
+import sys
 import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from typer.core import TyperGroup
 from citeqa.errors import CiteqaError
 
 INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
+CLOSED_PIPE = 141  # what a shell reports for a tool ended by SIGPIPE (128 + 13)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class EdgeGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exits and usage errors
             raise
+        except BrokenPipeError:  # the reader went away: nothing to report, and nothing left to flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(CLOSED_PIPE) from None
         except Exception as err:
             if is_user_error(err):
                 raise fail(str(err)) from None
