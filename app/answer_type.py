@@ -20,6 +20,9 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
+# A name with the title it is given: "President of Uzbekistan Shavkat Mirziyoyev". It answers a who question only
+# when the title is the question's own words (then cut off): "Bank of Japan Masaaki Shirakawa" is no name.
+_TITLED_NAME = re.compile(r"\b[A-Z][a-z]+(?:(?:[- ]| of )[A-Z][a-z]+)+\b")
 # A calendar date: a day with a month, a month with a year, or a numeric date ("17 June", "June 2025", "06/25/2025").
 _CALENDAR = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS.replace(' ', '|')})\b|\b({_MONTHS.replace(' ', '|')}) \d{{1,4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
@@ -217,13 +220,14 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
         return []
     asked = question.lower()
     found: dict[str, Phrase] = {}
-    for match in pattern.finditer(sentence):
+    titled = list(_TITLED_NAME.finditer(sentence)) if kind == "person" else []
+    for match in titled + list(pattern.finditer(sentence)):
         words = match.group().strip(" ,.").split()
         if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
             while words and (words[0].lower() in asked or words[0].lower() in _FUNCTION_WORDS):
                 words = words[1:]
         phrase = " ".join(words)
-        if kind == "person" and _joins_names(phrase, sentence + "\n" + elsewhere):
+        if kind == "person" and (" of " in phrase or _joins_names(phrase, sentence + "\n" + elsewhere)):
             continue
         if kind == "number" and (
             _BARE_YEAR.fullmatch(phrase) or is_label(sentence, match.start(), match.end()) or is_ordinal(sentence, match.end())
@@ -231,7 +235,7 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
             continue
         if phrase and phrase.lower() not in asked and phrase not in found:
             found[phrase] = Phrase(phrase, match.start(), match.end())
-    phrases = list(found.values())
+    phrases = sorted(found.values(), key=lambda phrase: phrase.start)
     return in_asked_measure(phrases, sentence, question) if kind == "number" else phrases
 
 

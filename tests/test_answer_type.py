@@ -90,6 +90,12 @@ def test_the_short_answer_is_the_phrase_nearest_the_question_words() -> None:
     assert short_answer(trade, "How much trade did China do with Central Asia in 2023?") == "$90 billion"
     tajikistan = "Tajikistan: President Xi and Tajik President Emomali Rahmon agreed to expand trade."
     assert short_answer(tajikistan, "Who is the president of Tajikistan?") == "Emomali Rahmon"  # both hold "President"
+    # The title binds the name to the country asked about ("President of Uzbekistan …"), not only to "President".
+    uzbekistan = "Uzbekistan\n\nPresident Xi discussed the railway with President of Uzbekistan Shavkat Mirziyoyev."
+    assert short_answer(uzbekistan, "Who is the president of Uzbekistan?") == "Shavkat Mirziyoyev"
+    # A title the question does not give is no answer of its own: "Elector of Saxony" is not who got the pass.
+    frederick = "Prince Frederick III, Elector of Saxony, obtained a safe conduct for Luther."
+    assert answer_phrases(frederick, "Who got a safe conduct for Luther?", "person") == ["Prince Frederick"]
 
 
 def test_a_quantity_keeps_its_unit_and_a_share_is_a_percentage() -> None:
