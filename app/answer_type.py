@@ -8,6 +8,8 @@ is not clearly a number, date, person or place question gets no type.
 import re
 from dataclasses import dataclass
 
+from citeqa.app.terms import contains_term, terms
+
 # Capitalised on purpose: "may" the verb is not "May" the month.
 _MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
 _DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
@@ -218,13 +220,13 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
     pattern = _PHRASES.get(kind or "")
     if pattern is None:
         return []
-    asked = question.lower()
+    asked, asked_terms = question.lower(), frozenset(terms(question))
     found: dict[str, Phrase] = {}
     titled = list(_TITLED_NAME.finditer(sentence)) if kind == "person" else []
     for match in titled + list(pattern.finditer(sentence)):
         words = match.group().strip(" ,.").split()
         if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
-            while words and (words[0].lower() in asked or words[0].lower() in _FUNCTION_WORDS):
+            while words and _is_asked(words[0], asked, asked_terms):
                 words = words[1:]
         phrase = " ".join(words)
         if kind == "person" and (" of " in phrase or _joins_names(phrase, sentence + "\n" + elsewhere)):
@@ -237,6 +239,13 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
             found[phrase] = Phrase(phrase, match.start(), match.end())
     phrases = sorted(found.values(), key=lambda phrase: phrase.start)
     return in_asked_measure(phrases, sentence, question) if kind == "number" else phrases
+
+
+def _is_asked(word: str, asked: str, asked_terms: frozenset[str]) -> bool:
+    """True when a name's leading word is the question's own ("President", "Uzbekistan" for "the Uzbek president")
+    or a function word: it is cut off the short answer."""
+    lowered = word.lower()
+    return lowered in asked or lowered in _FUNCTION_WORDS or any(contains_term(asked_terms, term) for term in terms(word))
 
 
 def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> list[Phrase]:

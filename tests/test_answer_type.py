@@ -93,6 +93,7 @@ def test_the_short_answer_is_the_phrase_nearest_the_question_words() -> None:
     # The title binds the name to the country asked about ("President of Uzbekistan …"), not only to "President".
     uzbekistan = "Uzbekistan\n\nPresident Xi discussed the railway with President of Uzbekistan Shavkat Mirziyoyev."
     assert short_answer(uzbekistan, "Who is the president of Uzbekistan?") == "Shavkat Mirziyoyev"
+    assert short_answer(uzbekistan, "Who is the Uzbek president?") == "Shavkat Mirziyoyev"  # "Uzbek" asks for Uzbekistan's
     # A title the question does not give is no answer of its own: "Elector of Saxony" is not who got the pass.
     frederick = "Prince Frederick III, Elector of Saxony, obtained a safe conduct for Luther."
     assert answer_phrases(frederick, "Who got a safe conduct for Luther?", "person") == ["Prince Frederick"]
