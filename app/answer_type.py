@@ -147,9 +147,11 @@ _UNIT = (
 _ASKED = r"\bhow (?:many|much|long|far|big|large|heavy|tall|high|wide|deep)\W+(?:\w+\W+){0,2}?"
 # The measure a question names, and what a phrase (or the word right after it) must carry to be in that
 # measure. Checked in order: a share asked for is a percentage even where money is spent ("What share of the budget…").
-_ASKS_PERCENT = re.compile(r"\b(percentage|percent|share|proportion)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bper ?cent\b")
+_ASKS_SHARE = re.compile(r"\b(share|proportion)\b", re.IGNORECASE)
 _MEASURES = (
-    (_ASKS_PERCENT, re.compile(r"%|\bper ?cent\b")),
+    (re.compile(r"\b(percentage|percent)\b|%", re.IGNORECASE), _PERCENT),
+    (_ASKS_SHARE, _PERCENT),
     (
         re.compile(
             rf"{_ASKED}(?:money|dollars|euros|yuan)\b|\bhow much\b.*\b(cost|costs|spend|spent|pay|paid|invest|invested|"
@@ -251,11 +253,11 @@ def _is_asked(word: str, asked: str, asked_terms: frozenset[str]) -> bool:
 def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> list[Phrase]:
     """The phrases in the measure the question names: a percentage for "What share of GDP…", money for "How much did
     it cost?", kilometres for "How many kilometres…" ("55 bcm" is none of those). A question naming no measure
-    keeps them all; so does a share question, which falls back to any amount."""
+    keeps them all; so does a share question without a percentage, which falls back to any amount."""
     for asks, carries in _MEASURES:
         if asks.search(question):
             kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]
-            if not kept and asks is _ASKS_PERCENT:  # crowd questions say "share" of a sum as often as of a percentage
+            if not kept and asks is _ASKS_SHARE:  # crowd questions say "share" of a sum as often as of a percentage
                 return phrases
             return kept
     return phrases

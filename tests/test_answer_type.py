@@ -116,6 +116,9 @@ def test_a_quantity_in_another_measure_than_the_one_asked_is_no_short_answer() -
     railway = "The 523-kilometer railway is expected to handle up to 15 million tons of cargo annually."
     assert answer_phrases(railway, "How many kilometres is the railway?", "number") == ["523-kilometer"]
     assert answer_phrases(railway, "How many tons of cargo will it carry?", "number") == ["15 million tons"]
+    trade = "In 2024, bilateral trade with China reached $30 billion."
+    assert answer_phrases(trade, "By what percentage did trade grow?", "number") == []  # a percentage asked, none given
+    assert answer_phrases(trade, "What share of its trade is with China?", "number") == ["$30 billion"]
     ad = "A 30-second advertisement cost $5 million, with 40 spots sold."
     assert answer_phrases(ad, "How much did an advertisement cost?", "number") == ["$5 million"]
 
