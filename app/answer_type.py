@@ -21,10 +21,11 @@ _NUMBER = re.compile(
     r"\b(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion|trillion)\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)+\b")
+_CAPITALISED = r"[A-Z][a-z]+"
+_NAME = re.compile(rf"\b{_CAPITALISED}(?:[- ]{_CAPITALISED})+\b")
 # A name with the title it is given: "President of Uzbekistan Shavkat Mirziyoyev". It answers a who question only
 # when the title is the question's own words (then cut off): "Bank of Japan Masaaki Shirakawa" is no name.
-_TITLED_NAME = re.compile(r"\b[A-Z][a-z]+(?:(?:[- ]| of )[A-Z][a-z]+)+\b")
+_TITLED_NAME = re.compile(rf"\b{_CAPITALISED}(?:(?:[- ]| of ){_CAPITALISED})+\b")
 # A calendar date: a day with a month, a month with a year, or a numeric date ("17 June", "June 2025", "06/25/2025").
 _CALENDAR = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS.replace(' ', '|')})\b|\b({_MONTHS.replace(' ', '|')}) \d{{1,4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
@@ -145,13 +146,13 @@ _UNIT = (
 )
 # "how many *kilometres*", "how much *money*": the unit within two words of the question word
 _ASKED = r"\bhow (?:many|much|long|far|big|large|heavy|tall|high|wide|deep)\W+(?:\w+\W+){0,2}?"
-# The measure a question names, and what a phrase (or the word right after it) must carry to be in that
-# measure. Checked in order: a share asked for is a percentage even where money is spent ("What share of the budget…").
+# The measure a question names, what a phrase (or the word right after it) must carry to be in that measure, and
+# whether any amount answers when the sentence has none in it: crowd questions say "share" of a sum as often as of a
+# percentage. Checked in order: a share asked for is a percentage even where money is spent ("What share of the budget…").
 _PERCENT = re.compile(r"%|\bper ?cent\b")
-_ASKS_SHARE = re.compile(r"\b(share|proportion)\b", re.IGNORECASE)
 _MEASURES = (
-    (re.compile(r"\b(percentage|percent)\b|%", re.IGNORECASE), _PERCENT),
-    (_ASKS_SHARE, _PERCENT),
+    (re.compile(r"\b(percentage|percent)\b|%", re.IGNORECASE), _PERCENT, False),
+    (re.compile(r"\b(share|proportion)\b", re.IGNORECASE), _PERCENT, True),
     (
         re.compile(
             rf"{_ASKED}(?:money|dollars|euros|yuan)\b|\bhow much\b.*\b(cost|costs|spend|spent|pay|paid|invest|invested|"
@@ -159,18 +160,22 @@ _MEASURES = (
             re.IGNORECASE,
         ),
         re.compile(r"[$€£¥]|\b(yuan|renminbi|rmb|dollars?|euros?|usd|eur)\b", re.IGNORECASE),
+        False,
     ),
     (
         re.compile(rf"{_ASKED}(?:kilomet(?:er|re)s|km|miles|met(?:er|re)s|feet)\b", re.IGNORECASE),
         re.compile(r"\b(kilomet(er|re)s?|km|miles?|met(er|re)s?|feet|foot)\b", re.IGNORECASE),
+        False,
     ),
     (
         re.compile(rf"{_ASKED}(?:tons|tonnes|kilograms|kg|pounds)\b", re.IGNORECASE),
         re.compile(r"\b(tons?|tonnes?|kilograms?|kg|pounds?|lbs?)\b", re.IGNORECASE),
+        False,
     ),
     (
         re.compile(rf"{_ASKED}(?:years|months|weeks|days|hours|minutes)\b", re.IGNORECASE),
         re.compile(r"\b(years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE),
+        False,
     ),
 )
 _NEXT_WORD = re.compile(r"[\s-]*[^\W\d_]+|[\s]*[%$€£¥]")
@@ -254,12 +259,10 @@ def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> lis
     """The phrases in the measure the question names: a percentage for "What share of GDP…", money for "How much did
     it cost?", kilometres for "How many kilometres…" ("55 bcm" is none of those). A question naming no measure
     keeps them all; so does a share question without a percentage, which falls back to any amount."""
-    for asks, carries in _MEASURES:
+    for asks, carries, any_amount_else in _MEASURES:
         if asks.search(question):
             kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]
-            if not kept and asks is _ASKS_SHARE:  # crowd questions say "share" of a sum as often as of a percentage
-                return phrases
-            return kept
+            return kept or (phrases if any_amount_else else [])
     return phrases
 
 
