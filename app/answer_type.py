@@ -87,7 +87,10 @@ def expected_type(question: str) -> str | None:
 
 
 def has_type(sentence: str, question: str, kind: str | None) -> bool:
-    """True when `sentence` holds an answer of `kind` that the question itself does not contain."""
+    """True when `sentence` holds an answer of `kind` that the question itself does not contain, in the measure the
+    question names (kilometres for "How many kilometres…": "55 bcm" is no answer there)."""
+    if kind == "number" and any(asks.search(question) for asks, _, _ in _MEASURES):
+        return bool(phrase_spans(sentence, question, kind))
     return bool(_answers(sentence, question, kind))
 
 

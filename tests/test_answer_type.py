@@ -123,6 +123,16 @@ def test_a_quantity_in_another_measure_than_the_one_asked_is_no_short_answer() -
     assert answer_phrases(ad, "How much did an advertisement cost?", "number") == ["$5 million"]
 
 
+def test_a_sentence_holds_the_answer_type_only_in_the_measure_asked() -> None:
+    length = "How many kilometres long is the gas pipeline?"
+    assert not has_type("The pipeline will carry 55 bcm of gas a year.", length, "number")
+    assert has_type("The pipeline is 1,830 km long.", length, "number")
+    spend = "How much did Kazakhstan spend on the summit?"
+    assert not has_type("Kazakhstan opened three new logistics centers.", spend, "number")
+    assert has_type("Kazakhstan spent $12 million on the summit.", spend, "number")
+    assert has_type("Kazakhstan opened three new logistics centers.", "How many centers did Kazakhstan open?", "number")
+
+
 def short_answer(sentence: str, question: str) -> str:
     """The lead of an answer quoting only `sentence`, markers dropped."""
     span = (0, len(sentence))
