@@ -40,7 +40,7 @@ def search_sources(
     source_filter: SourceFilter, settings: RetrievalSettings,
 ) -> list[Candidate]:
     """Candidates best first: each named source's best articles in turn, then the rest of the (filtered) store."""
-    allowed = {r.article_id for r in records if source_filter.admits(r)} if source_filter.active else None
+    allowed = source_filter.admitted(records)
     general = _search(store, question.query, vector, settings, allowed)
     if not question.sources:
         return general
@@ -76,7 +76,7 @@ def per_source(
 ) -> list[tuple[SourceMention, list[Sentence]]]:
     """For each mention, its outlet's scored sentences best first; a mention named twice prefers articles
     the earlier mention did not take ("The Verge … and The Verge" -> two Verge articles when there are)."""
-    allowed = {r.article_id for r in records if source_filter.admits(r)} if source_filter.active else None
+    allowed = source_filter.admitted(records)
     taken: set[str] = set()
     found = []
     for mention in question.sources:

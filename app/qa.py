@@ -71,6 +71,9 @@ def clean_question(question: str) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
+_NAME_LOOKUP = 3  # passages read per name that those retrieved lack
+
+
 @dataclass(frozen=True)
 class Findings:
     """One question's parse, retrieval and scored candidate sentences (best first)."""
@@ -230,6 +233,7 @@ class QA:
             _, _, more = self._search(parsed, wanted, retrieval)
             read = {hit.chunk.chunk_id for hit in top}
             top = top + [hit for hit in more if hit.chunk.chunk_id not in read and spells_out(hit.chunk.text, aliases)][:SPELLED_OUT_PASSAGES]
+        top = top + self._naming(parsed, wanted, top)
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
         sentence_vector = vectors[0] if not parsed.previous else _unit(vectors[0] + vectors[1])
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
@@ -245,6 +249,17 @@ class QA:
         candidates = search_sources(self.store, parsed, vectors[-1], self.articles(), wanted, retrieval)
         read = max(retrieval.k, 2 * len(parsed.sources))  # room for every named source's best passages
         return vectors, candidates, read_hits(self.store, cap_per_article(candidates, read, retrieval.per_article))
+
+    def _naming(self, parsed: Question, wanted: SourceFilter, top: Sequence[Hit]) -> list[Hit]:
+        """Passages naming what the question names when none of those read does ("TUMAS" in a line retrieval ranked
+        low): read and scored too, so that "none of them mentions X" is said only when no admitted article does."""
+        absent = absent_entities(parsed, top)
+        if not absent:
+            return []
+        allowed = wanted.admitted(self.articles())
+        read = {hit.chunk.chunk_id for hit in top}
+        named = [chunk_id for name in absent for chunk_id, _ in self.store.lexical_search(name, _NAME_LOOKUP, allowed)]
+        return self.store.get_hits([chunk_id for chunk_id in dict.fromkeys(named) if chunk_id not in read])
 
     def absent_names(self, found: Findings) -> list[str]:
         """Names the question gives that no retrieved passage, outlet or author holds: answering abstains on them

@@ -81,6 +81,10 @@ class SourceFilter:
         day = (record.date or "")[:10]
         return not (self.since and day < self.since) and not (self.until and day > self.until)
 
+    def admitted(self, records: Sequence[ArticleRecord]) -> set[str] | None:
+        """The ids of the records this filter admits, or None (every article) when it is not active."""
+        return {r.article_id for r in records if self.admits(r)} if self.active else None
+
 
 def source_filter(records: Sequence[ArticleRecord], source: str | None = None, since: str | None = None,
                   until: str | None = None) -> SourceFilter:

@@ -34,7 +34,7 @@ def respelled(words: set[str], hits: Sequence[Hit]) -> dict[str, str]:
 
     written = {w for hit in hits for w in _CAPITALISED.findall(hit.chunk.text + "\n" + hit.chunk.title)}
     fixes = {}
-    for word in words:
+    for word in words - written:  # a word these passages write as it is needs no respelling
         match = process.extractOne(word, written, scorer=Levenshtein.distance, score_cutoff=1 if len(word) < 8 else 2)
         if match is not None:
             fixes[word] = match[0]

@@ -47,6 +47,12 @@ def test_a_question_naming_something_no_article_mentions_abstains_and_says_what(
         assert answer.abstained and answer.citations == () and name in answer.text
 
 
+def test_a_name_only_passages_not_retrieved_mention_is_not_said_to_be_in_no_article(qa: QA) -> None:
+    # "English" is in one line of the treaty article ("Below is the English translation…"), outside the passages read.
+    answer = qa.ask("Which article translates the treaty text into English?")
+    assert "none of them mentions" not in answer.text
+
+
 def test_years_of_any_century_decades_and_centuries_are_dates() -> None:
     when = "When did it happen?"
     assert has_type("The last plague outbreak ravaged Oslo in 1654.", when, "date")

@@ -18,6 +18,15 @@ def test_a_name_one_edit_from_a_written_name_is_respelled() -> None:
     assert respell("When did Tokaev sign?", {"Tokaev": "Tokayev"}) == "When did Tokayev sign?"
 
 
+def test_a_name_the_wider_passages_write_as_it_is_is_not_respelled() -> None:
+    assert respelled({"English"}, _passages("Below is the English translation.", "Engliss is no word.")) == {}
+
+
+def test_a_name_the_question_spells_right_gets_no_respelling_notice(qa: QA) -> None:
+    answer = qa.ask("Which article translates the treaty text into English?")
+    assert not any("as the articles spell it" in notice for notice in answer.notices)
+
+
 def test_short_names_are_never_respelled() -> None:
     assert unwritten(("Iran",), _passages("Iraq signed.")) == set()  # under five letters: too close to others
 
