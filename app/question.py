@@ -13,6 +13,7 @@ from citeqa.app.required import new_terms, required_terms
 from citeqa.app.sources import SourceMention
 from citeqa.app.terms import ACRONYM, compound_terms, terms
 from citeqa.app.truecase import restore_case
+from citeqa.app.words import MODIFIERS, read_words
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
@@ -27,6 +28,7 @@ _LEADING = frozenset(_REQUESTS.split()) | frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would should
     has have had and but so also then in on at for of to by from according the a an if""".split()
 )
+_MODIFIERS = read_words(MODIFIERS)  # a question's first word among these is capitalised by position only
 _INTENTS = (
     ("author", re.compile(
         r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthors? of\b|\bwho (is|are|were) the (authors?|writers?|reporters?)\b",
@@ -110,12 +112,22 @@ def entities(text: str) -> tuple[str, ...]:
     text = _ALIAS.sub("", text)  # "the Shanghai Cooperation Organisation (SCO)" names one thing
     for match in _NAME.finditer(text):
         words = match.group().split()
+        if _opens_with_modifier(words, not text[: match.start()].strip(" \"“‘'(")):
+            words = words[1:]  # "Approximately how many…", "As of 2017…", "Nearly 7…": capitalised by position only
         while words and words[0].lower() in _LEADING and not (words[0].isupper() and len(words[0]) > 1 and not shouting):
             words = words[1:]  # "Which NFL team" -> "NFL"; "Who" -> nothing
         name = " ".join(words).strip(" .-–—")
         if name and not name.isdigit() and any(ch.isupper() for ch in name):
             found.append(name)
     return tuple(dict.fromkeys(found))
+
+
+def _opens_with_modifier(words: list[str], opens_question: bool) -> bool:
+    """True when the question's first word is a lowercase adjective or adverb ("Approximately", "Nearly") not followed
+    by another capitalised word: "New York" and "Central Asia" stay names."""
+    if not opens_question or not words or words[0].lower() not in _MODIFIERS:
+        return False
+    return len(words) == 1 or not words[1][:1].isupper()
 
 
 def parse(text: str, previous: str = "") -> Question:

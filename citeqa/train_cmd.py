@@ -118,9 +118,10 @@ def train_scorer(
 
 @train_app.command("lexicon")
 def train_lexicon() -> None:
-    """Rewrite the word lists answering reads: verb-only forms, and words only ever spelled with a capital."""
+    """Rewrite the word lists answering reads: verb-only forms, words only ever spelled with a capital, and modifiers."""
     from citeqa.app.training.lexicon import write_lexicon
-    from citeqa.app.words import PROPER_NAMES, VERB_FORMS
+    from citeqa.app.words import MODIFIERS, PROPER_NAMES, VERB_FORMS
 
-    verbs, names = write_lexicon()
-    typer.echo(f"wrote {verbs} verb forms to {VERB_FORMS} and {names} proper names to {PROPER_NAMES}")
+    verbs, names, modifiers = write_lexicon()
+    typer.echo(f"wrote {verbs} verb forms to {VERB_FORMS}, {names} proper names to {PROPER_NAMES} "
+               f"and {modifiers} modifiers to {MODIFIERS}")

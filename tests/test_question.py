@@ -32,6 +32,13 @@ def test_questions_about_the_articles_get_their_intent() -> None:
     assert which.intent == "which_articles" and which.topic == "the railway?"
 
 
+def test_a_question_opening_with_an_adverb_or_adjective_does_not_name_it() -> None:
+    assert entities("Approximately how many people live in Warsaw?") == ("Warsaw",)
+    assert entities("As of 2017, how many members did the EU have?") == ("EU",)
+    assert entities("Nearly 7 million people visited what?") == ()
+    assert entities("New York hosted what?") == ("New York",)  # a capitalised word follows: a name's first word
+
+
 def test_a_name_typed_in_lowercase_is_still_a_name() -> None:
     assert parse("who leads mongolia").entities == ("Mongolia",)
     assert parse("what did india say about the summit").entities == ("India",)

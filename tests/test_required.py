@@ -1,11 +1,9 @@
 """Required terms: the thing a "how many … is the X" question measures must be in the passage."""
 
-import pytest
-
 from citeqa.app.qa import QA
 from citeqa.app.required import required_terms
-from citeqa.app.training.lexicon import proper_only_names, verb_only_forms
-from citeqa.app.words import PROPER_NAMES, VERB_FORMS, read_words
+from citeqa.app.training.lexicon import modifier_only_words, proper_only_names, verb_only_forms
+from citeqa.app.words import MODIFIERS, PROPER_NAMES, VERB_FORMS, read_words
 
 
 def test_the_measured_thing_is_required_along_with_the_unit() -> None:
@@ -32,8 +30,10 @@ def test_the_shipped_word_lists_are_what_the_lexicon_rebuilds() -> None:
     assert read_words(VERB_FORMS) == set(verbs) and read_words(PROPER_NAMES) == set(names)
     assert {"gave", "won", "held"} <= set(verbs) and not {"pipeline", "leads", "troops"} & set(verbs)
     assert {"Mongolia", "India", "June"} <= set(names) and not {"China", "May", "President"} & set(names)  # china, may: common words too
+    modifiers = modifier_only_words()
+    assert read_words(MODIFIERS) == set(modifiers)
+    assert {"approximately", "nearly", "recent"} <= set(modifiers) and not {"english", "china", "central", "great"} & set(modifiers)
 
 
-@pytest.mark.xfail(strict=True, reason='learned scorer: the missing-required gate, fitted mostly on SQuAD where it is noisy, weighs too little to abstain here')
 def test_a_length_of_another_thing_does_not_answer_the_question(qa: QA) -> None:
     assert qa.ask("How many kilometres long is the gas pipeline between Turkmenistan and China?").abstained

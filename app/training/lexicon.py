@@ -6,9 +6,12 @@
 - `app/models/proper_names.txt`: words the lexicon only knows capitalised ("Mongolia", "June",
   "English"). `app.truecase` gives a word typed in lowercase its capitals back, so "who leads
   mongolia" names Mongolia as "Who leads Mongolia?" does.
+- `app/models/modifiers.txt`: lowercase words that are only ever adjectives or adverbs, never
+  capitalised ("approximately", "nearly"). `app.question` reads it so that a question's first
+  word, capitalised only because it opens the question ("Approximately how many…"), is no name.
 
 Loading lemminflect costs about 0.3 s of CPU, so answering reads these files instead.
-`citeqa train lexicon` rewrites both.
+`citeqa train lexicon` rewrites all three.
 """
 
 import csv
@@ -18,9 +21,10 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
-from citeqa.app.words import PROPER_NAMES, VERB_FORMS
+from citeqa.app.words import MODIFIERS, PROPER_NAMES, VERB_FORMS
 
 _VERB_TAGS = frozenset({"verb", "aux"})
+_MODIFIER_TAGS = frozenset({"adj", "adv"})
 
 
 @cache
@@ -48,6 +52,15 @@ def proper_only_names() -> list[str]:
     return sorted(min(spellings) for lower, spellings in forms.items() if lower not in spellings and len(spellings) == 1)
 
 
+def modifier_only_words() -> list[str]:
+    """Sorted lowercase alphabetic words whose every entry is an adjective or adverb, and that the lexicon never
+    spells with a capital (so "approximately", not "english")."""
+    capitalised = {w.lower() for w in _table() if w.isalpha() and not w.islower()}
+    return sorted(
+        w for w, t in _table().items() if t <= _MODIFIER_TAGS and w.isalpha() and w.islower() and w not in capitalised
+    )
+
+
 def _write(path: Path, words: list[str], what: str) -> int:
     header = (
         f"# {what}, from lemminflect {metadata.version('lemminflect')}'s lemma table "
@@ -57,10 +70,13 @@ def _write(path: Path, words: list[str], what: str) -> int:
     return len(words)
 
 
-def write_lexicon(verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES) -> tuple[int, int]:
-    """Write both lists, each with a header naming its source and how to rebuild it; how many words each holds."""
+def write_lexicon(
+    verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES, modifiers: Path = MODIFIERS
+) -> tuple[int, int, int]:
+    """Write the three lists, each with a header naming its source and how to rebuild it; how many words each holds."""
     return (
         _write(verb_forms, verb_only_forms(), "Word forms that are only verbs"),
         _write(proper_names, proper_only_names(), "Words only ever spelled with a capital"),
+        _write(modifiers, modifier_only_words(), "Lowercase words that are only adjectives or adverbs"),
     )
 
