@@ -89,7 +89,7 @@ def expected_type(question: str) -> str | None:
 def has_type(sentence: str, question: str, kind: str | None) -> bool:
     """True when `sentence` holds an answer of `kind` that the question itself does not contain, in the measure the
     question names (kilometres for "How many kilometres…": "55 bcm" is no answer there)."""
-    if kind == "number" and any(asks.search(question) for asks, _, _ in _MEASURES):
+    if kind == "number" and _asked_measure(question) is not None:
         return bool(phrase_spans(sentence, question, kind))
     return bool(_answers(sentence, question, kind))
 
@@ -262,11 +262,17 @@ def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> lis
     """The phrases in the measure the question names: a percentage for "What share of GDP…", money for "How much did
     it cost?", kilometres for "How many kilometres…" ("55 bcm" is none of those). A question naming no measure
     keeps them all; so does a share question without a percentage, which falls back to any amount."""
-    for asks, carries, any_amount_else in _MEASURES:
-        if asks.search(question):
-            kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]
-            return kept or (phrases if any_amount_else else [])
-    return phrases
+    measure = _asked_measure(question)
+    if measure is None:
+        return phrases
+    _, carries, any_amount_else = measure
+    kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]
+    return kept or (phrases if any_amount_else else [])
+
+
+def _asked_measure(question: str) -> tuple[re.Pattern, re.Pattern, bool] | None:
+    """The first `_MEASURES` row whose question pattern the question matches, or None when it names no measure."""
+    return next((row for row in _MEASURES if row[0].search(question)), None)
 
 
 def _carried_after(carries: re.Pattern, sentence: str, phrase: Phrase) -> bool:
