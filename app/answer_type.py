@@ -152,7 +152,9 @@ _ASKED = r"\bhow (?:many|much|long|far|big|large|heavy|tall|high|wide|deep)\W+(?
 # The measure a question names, what a phrase (or the word right after it) must carry to be in that measure, and
 # whether any amount answers when the sentence has none in it: crowd questions say "share" of a sum as often as of a
 # percentage. Checked in order: a share asked for is a percentage even where money is spent ("What share of the budget…").
-_PERCENT = re.compile(r"%|\bper ?cent\b")
+_PERCENT = re.compile(r"%|\bper ?cent\b|\b(?:halves|thirds|quarters|fifths)\b")  # "two-thirds" is a share as much as "67%" is
+_LENGTH = r"kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|feet|foot"
+_DURATION = r"years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
 _MEASURES = (
     (re.compile(r"\b(percentage|percent)\b|%", re.IGNORECASE), _PERCENT, False),
     (re.compile(r"\b(share|proportion)\b", re.IGNORECASE), _PERCENT, True),
@@ -167,7 +169,7 @@ _MEASURES = (
     ),
     (
         re.compile(rf"{_ASKED}(?:kilomet(?:er|re)s|km|miles|met(?:er|re)s|feet)\b", re.IGNORECASE),
-        re.compile(r"\b(kilomet(er|re)s?|km|miles?|met(er|re)s?|feet|foot)\b", re.IGNORECASE),
+        re.compile(rf"\b(?:{_LENGTH})\b", re.IGNORECASE),
         False,
     ),
     (
@@ -177,9 +179,12 @@ _MEASURES = (
     ),
     (
         re.compile(rf"{_ASKED}(?:years|months|weeks|days|hours|minutes)\b", re.IGNORECASE),
-        re.compile(r"\b(years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE),
+        re.compile(rf"\b(?:{_DURATION})\b", re.IGNORECASE),
         False,
     ),
+    # No unit named: "How long is the railway?" asks for a length or a duration, "How far…" for a distance; "$19.9 billion" is neither.
+    (re.compile(r"\bhow long\b", re.IGNORECASE), re.compile(rf"\b(?:{_LENGTH}|{_DURATION})\b", re.IGNORECASE), False),
+    (re.compile(r"\bhow (?:far|tall|deep|wide)\b", re.IGNORECASE), re.compile(rf"\b(?:{_LENGTH})\b", re.IGNORECASE), False),
 )
 _NEXT_WORD = re.compile(r"[\s-]*[^\W\d_]+|[\s]*[%$€£¥]")
 
@@ -193,7 +198,7 @@ _PHRASES = {
     ),
     "number": re.compile(
         rf"(?:[$€£¥]\s?)?\b\d[\d,.]*\d?(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)(?:\s{_UNIT})?|[\s-]{_UNIT})?"
-        r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|millions)\b"
+        r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|millions)(?:[\s-](?:halves|thirds|quarters|fifths))?\b"
     ),
     "person": _NAME,
     "place": re.compile(r"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom ))(?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*"),
@@ -245,10 +250,15 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
             _BARE_YEAR.fullmatch(phrase) or is_label(sentence, match.start(), match.end()) or is_ordinal(sentence, match.end())
         ):
             continue
-        if phrase and phrase.lower() not in asked and phrase not in found:
+        if phrase and not _says(asked, phrase.lower()) and phrase not in found:
             found[phrase] = Phrase(phrase, match.start(), match.end())
     phrases = sorted(found.values(), key=lambda phrase: phrase.start)
     return in_asked_measure(phrases, sentence, question) if kind == "number" else phrases
+
+
+def _says(text: str, phrase: str) -> bool:
+    """True when `phrase` stands in `text` as words of its own: "ten" is not in "how often"."""
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
 
 
 def _is_asked(word: str, asked: str, asked_terms: frozenset[str]) -> bool:

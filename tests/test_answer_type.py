@@ -125,8 +125,20 @@ def test_a_quantity_in_another_measure_than_the_one_asked_is_no_short_answer() -
     trade = "In 2024, bilateral trade with China reached $30 billion."
     assert answer_phrases(trade, "By what percentage did trade grow?", "number") == []  # a percentage asked, none given
     assert answer_phrases(trade, "What share of its trade is with China?", "number") == ["$30 billion"]
+    deficit = "As of 2024, Kyrgyzstan runs a trade deficit of $19.9 billion with China."
+    assert answer_phrases(deficit, "How long is the railway?", "number") == []  # a length or a duration, not a sum
+    assert answer_phrases("The siege lasted two decades.", "How long did the siege last?", "number") == ["two"]
+    assert answer_phrases("The river is 1,230 km long.", "How far does the river run?", "number") == ["1,230 km"]
+    exports = "Chinese exports made up over two-thirds of that trade, worth $94.8 billion."
+    assert answer_phrases(exports, "How big a share of two-way trade were exports?", "number") == ["two-thirds"]
     ad = "A 30-second advertisement cost $5 million, with 40 spots sold."
     assert answer_phrases(ad, "How much did an advertisement cost?", "number") == ["$5 million"]
+
+
+def test_a_number_is_the_questions_own_only_as_a_word_of_it() -> None:
+    # "ten" is inside "tenth", not a word of the question: the sentence's "ten" still answers.
+    assert answer_phrases("Ten thousand came; ten stayed.", "How many stayed after the tenth day?", "number") == ["ten"]
+    assert answer_phrases("Only two of the ten stayed.", "How many of the ten stayed?", "number") == ["two"]
 
 
 def test_a_sentence_holds_the_answer_type_only_in_the_measure_asked() -> None:
