@@ -29,7 +29,7 @@ from citeqa.app.question import Question, parse
 from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
-from citeqa.app.spelling import respell, respelled, unwritten
+from citeqa.app.spelling import opening_word, respell, respelled, unwritten
 from citeqa.app.sentences import Sentence, candidate_sentences, has_acronym, spelled_out, spells_out
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
 from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, source_filter, stored_outlets
@@ -219,7 +219,7 @@ class QA:
         parsed = replace(parse(text, expand(text, history)[1]), sources=mentions(text, stored_outlets(self.articles())))
         vectors, candidates, top = self._search(parsed, wanted, retrieval)
         missing = unwritten(parsed.entities, top)
-        fixes = respelled(missing, read_hits(self.store, candidates)) if missing else {}
+        fixes = respelled(missing, read_hits(self.store, candidates), opening_word(text)) if missing else {}
         if fixes:  # "Tokaev" is the passages' "Tokayev": search and score the question as they spell it
             text = respell(text, fixes)
             notices += (f"Read {', '.join(f'“{a}” as “{b}”' for a, b in fixes.items())}, as the articles spell it.",)

@@ -4,15 +4,19 @@ Names are where newcomers misspell most (transliterated leaders, places), and a 
 name finds no passage that writes it, so answering would say the articles never mention it.
 A capitalised word of the question that no candidate passage writes, but that is one edit
 (two for long words) from a capitalised word that one does, is replaced by that word before
-the question is searched and scored again.
+the question is searched and scored again. Accents are not counted as edits ("Celeron" is
+one edit from "Céloron"), and the question's first word, capitalised by its place alone, may
+be a misspelt common word ("Survivial is at the heart of…" reads "survival").
 """
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from citeqa.store.records import Hit
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]{4,}\b")  # 5 letters or more: short names are too close to each other
+_LOWERCASE = re.compile(r"\b[a-z][\w-]{4,}\b")
 
 
 def unwritten(names: Sequence[str], hits: Sequence[Hit]) -> set[str]:
@@ -24,21 +28,38 @@ def unwritten(names: Sequence[str], hits: Sequence[Hit]) -> set[str]:
     return {w for w in words if not re.search(rf"\b{re.escape(w.lower())}\b", text)}
 
 
-def respelled(words: set[str], hits: Sequence[Hit]) -> dict[str, str]:
-    """Misspelt word -> the passages' spelling, for each of `words` one edit (two from 8 letters up) from a
-    capitalised word the passages write. Example: ({"Tokaev"}, passages writing "Tokayev") -> {"Tokaev": "Tokayev"}."""
+def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[str, str]:
+    """Misspelt word -> the passages' spelling, for each of `words` one edit (two from 8 letters up, accents not
+    counted) from a capitalised word the passages write; `opening`, the question's first word, may also be one
+    edit from a lowercase word they write. Example: ({"Tokaev"}, passages writing "Tokayev") -> {"Tokaev": "Tokayev"}."""
     if not words:
         return {}
     from rapidfuzz import process  # ~25 ms to import: only when a name is missing, off `citeqa ask`'s usual path
     from rapidfuzz.distance import Levenshtein
 
-    written = {w for hit in hits for w in _CAPITALISED.findall(hit.chunk.text + "\n" + hit.chunk.title)}
+    text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
+    written = set(_CAPITALISED.findall(text))
+    lowercase = set(_LOWERCASE.findall(text)) if opening in words else set()
     fixes = {}
     for word in words - written:  # a word these passages write as it is needs no respelling
-        match = process.extractOne(word, written, scorer=Levenshtein.distance, score_cutoff=1 if len(word) < 8 else 2)
+        cutoff = 1 if len(word) < 8 else 2
+        match = process.extractOne(word, written, scorer=Levenshtein.distance, processor=fold_accents, score_cutoff=cutoff)
+        if match is None and word == opening:
+            match = process.extractOne(word.lower(), lowercase, scorer=Levenshtein.distance, processor=fold_accents, score_cutoff=cutoff)
         if match is not None:
             fixes[word] = match[0]
     return fixes
+
+
+def opening_word(question: str) -> str:
+    """The question's first word. Example: "Survivial is at the heart of…" -> "Survivial"."""
+    match = re.match(r"\W*(\w[\w-]*)", question)
+    return match.group(1) if match else ""
+
+
+def fold_accents(word: str) -> str:
+    """The word without its accents. Example: "Céloron" -> "Celoron"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def respell(question: str, fixes: dict[str, str]) -> str:

@@ -1,7 +1,7 @@
 """A name the question misspells is read as the articles spell it, and the answer says so."""
 
 from citeqa.app.qa import QA
-from citeqa.app.spelling import respell, respelled, unwritten
+from citeqa.app.spelling import opening_word, respell, respelled, unwritten
 from citeqa.store.records import Chunk, Hit
 
 
@@ -16,6 +16,19 @@ def test_a_name_one_edit_from_a_written_name_is_respelled() -> None:
     assert respelled({"Kazakstan"}, passages) == {"Kazakstan": "Kazakhstan"}
     assert respelled({"Mongolia"}, passages) == {}  # nothing near: the articles do not mention it
     assert respell("When did Tokaev sign?", {"Tokaev": "Tokayev"}) == "When did Tokayev sign?"
+
+
+def test_accents_are_not_edits() -> None:
+    passages = _passages("Céloron's expedition reached the Ohio.")
+    assert respelled({"Celeron"}, passages) == {"Celeron": "Céloron"}  # one edit once the accent is folded; two with it
+
+
+def test_the_opening_word_may_be_a_misspelt_common_word() -> None:
+    passages = _passages("For workers, survival is at the heart of necessity-based entrepreneurship.")
+    question = "Survivial is at the heart of what concept?"
+    assert opening_word(question) == "Survivial" and opening_word("  ¿Tokaev?") == "Tokaev"
+    assert respelled({"Survivial"}, passages, opening_word(question)) == {"Survivial": "survival"}
+    assert respelled({"Survivial"}, passages) == {}  # inside a question, a capitalised word is a name: names only
 
 
 def test_a_name_the_wider_passages_write_as_it_is_is_not_respelled() -> None:
