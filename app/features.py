@@ -59,10 +59,12 @@ def term_weights(question: Question, sentences: Sequence[Sentence]) -> dict[str,
     for sentence in sentences:
         frequency.update(set(terms(sentence.text)))
     total = len(sentences) + 1
-    current = set(question.terms)
+    # In the question's word order (dicts, not sets): sums over the weights come out the same in every process.
+    current = dict.fromkeys(question.terms)
     weights = {term: math.log(1 + total / (1 + frequency[term])) for term in current}
-    for term in set(question.previous_terms) - current:
-        weights[term] = PREVIOUS_TURN * math.log(1 + total / (1 + frequency[term]))
+    for term in dict.fromkeys(question.previous_terms):
+        if term not in current:
+            weights[term] = PREVIOUS_TURN * math.log(1 + total / (1 + frequency[term]))
     return weights
 
 

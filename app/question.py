@@ -17,6 +17,7 @@ from citeqa.app.words import MODIFIERS, read_words
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
+_POSSESSIVE = re.compile(r"['’]s?$")
 _ALIAS = re.compile(r"(?<=[\w'’])\s*\([A-Z]{2,8}\)")
 # "Who wrote the articles?", "Who are the authors?", "When were the articles published?": every article, not one.
 _EVERY_ARTICLE = re.compile(r"\b(articles|pieces|stories|authors|writers|reporters)\b", re.I)
@@ -116,7 +117,7 @@ def entities(text: str) -> tuple[str, ...]:
             words = words[1:]  # "Approximately how many…", "As of 2017…", "Nearly 7…": capitalised by position only
         while words and words[0].lower() in _LEADING and not (words[0].isupper() and len(words[0]) > 1 and not shouting):
             words = words[1:]  # "Which NFL team" -> "NFL"; "Who" -> nothing
-        name = " ".join(words).strip(" .-–—")
+        name = _POSSESSIVE.sub("", " ".join(words).strip(" .-–—"))  # "Kazakhstan's leader" names Kazakhstan
         if name and not name.isdigit() and any(ch.isupper() for ch in name):
             found.append(name)
     return tuple(dict.fromkeys(found))

@@ -38,12 +38,14 @@ def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[s
     from rapidfuzz.distance import Levenshtein
 
     text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
-    written = set(_CAPITALISED.findall(text))
-    lowercase = set(_LOWERCASE.findall(text)) if opening in words else set()
+    written = sorted(set(_CAPITALISED.findall(text)))  # sorted: of two words as near, the same one in every process
+    lowercase = sorted(set(_LOWERCASE.findall(text))) if opening in words else []
     fixes = {}
-    for word in words - written:  # a word these passages write as it is needs no respelling
+    for word in sorted(words - set(written)):  # a word these passages write as it is needs no respelling
         cutoff = 1 if len(word) < 8 else 2
-        match = process.extractOne(word, written, scorer=Levenshtein.distance, processor=fold_accents, score_cutoff=cutoff)
+        # "MPEG-3" is no misspelling of "MPEG-2": a name's numbers are kept as typed
+        alike = [w for w in written if _digits(w) == _digits(word)]
+        match = process.extractOne(word, alike, scorer=Levenshtein.distance, processor=fold_accents, score_cutoff=cutoff)
         if match is None and word == opening:
             match = process.extractOne(word.lower(), lowercase, scorer=Levenshtein.distance, processor=fold_accents, score_cutoff=cutoff)
         if match is not None:
@@ -51,10 +53,17 @@ def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[s
     return fixes
 
 
+def _digits(word: str) -> str:
+    return "".join(c for c in word if c.isdigit())
+
+
 def opening_word(question: str) -> str:
-    """The question's first word. Example: "Survivial is at the heart of…" -> "Survivial"."""
-    match = re.match(r"\W*(\w[\w-]*)", question)
-    return match.group(1) if match else ""
+    """The question's first word when only its place capitalises it: not when a capitalised word follows, as in a
+    name ("Fielding H. Garrison believes…" -> ""). Example: "Survivial is at the heart of…" -> "Survivial"."""
+    match = re.match(r"\W*(\w[\w-]*)(?:\W+(\w))?", question)
+    if match is None or (match.group(2) or "a").isupper():
+        return ""
+    return match.group(1)
 
 
 def fold_accents(word: str) -> str:

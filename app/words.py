@@ -6,6 +6,7 @@ MODELS = Path(__file__).parent / "models"
 VERB_FORMS = MODELS / "verb_forms.txt"  # lowercase forms that are only ever verbs: "gave", "won", "held"
 PROPER_NAMES = MODELS / "proper_names.txt"  # words only ever spelled with a capital: "Mongolia", "June"
 MODIFIERS = MODELS / "modifiers.txt"  # lowercase words that are only adjectives or adverbs: "approximately", "nearly"
+COMMON_WORDS = MODELS / "common_words.txt"  # words only ever spelled in lowercase: "national", "corporation", "fort"
 
 
 def read_words(path: Path) -> frozenset[str]:

@@ -21,8 +21,10 @@ def embedder_for(store, model: str | None):
 def open_qa(location: str | Path, model: str | None = None, settings=None, generator=None, scorer=None, one_shot: bool = False):
     """A QA over an existing store with the model it was built with (or `model`, which must match it).
 
-    `one_shot`: for a process that answers and exits: a local store's fresh read snapshot is read
-    instead of opening Chroma (`store.reader`), which saves chromadb's start-up.
+    `one_shot`: for a process that reads a store nobody writes while it runs and exits (`ask`, `eval`,
+    `train`): a local store's fresh read snapshot is read instead of opening Chroma (`store.reader`),
+    which saves chromadb's start-up and searches the vectors exactly, so the same questions retrieve the
+    same passages in every process (Chroma's HNSW index need not).
     """
     from citeqa.app.qa import QA, AnswerSettings
     from citeqa.store.chroma import StoreError, open_store

@@ -79,7 +79,7 @@ def _evaluate(dataset: Path | None, k: int, out: Path | None, store: str, model:
     path = dataset or DEFAULT_DATASET
     out = out or DEFAULT_RUNS / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     examples = read_examples(path)
-    qa = open_qa(store, model)
+    qa = open_qa(store, model, one_shot=True)
     prepare_run_dir(out)  # before asking: a bad --out must not cost the whole run
     _run_examples(qa, examples, str(path), k, out, as_json)
 
@@ -141,7 +141,7 @@ def _benchmark(
         task = bar.add_task(f"ingesting {name}", total=None)
         for step in steps:
             bar.update(task, completed=step.done, total=max(step.total, 1))
-    qa = open_qa(location, model)
+    qa = open_qa(location, model, one_shot=True)
     _run_examples(qa, examples, f"{name} {split}", k, out, as_json)
 
 

@@ -6,8 +6,8 @@ scorer, calibrates its abstain threshold and writes `app/models/scorer.json`.
 `citeqa train reranker` fine-tunes the MiniLM cross-encoder on train-split pairs, exports it
 to int8 ONNX, evaluates it (held-out train questions for the threshold, SQuAD test articles
 for reporting) and writes the shipped folder `app/models/reranker/`.
-`citeqa train lexicon` rewrites the word lists `app/models/verb_forms.txt` and `proper_names.txt` from
-lemminflect's lexicon.
+`citeqa train lexicon` rewrites the word lists in `app/models/` (verb forms, proper names, modifiers, common
+words) from lemminflect's lexicon.
 """
 
 import json
@@ -92,8 +92,8 @@ def train_scorer(
     if not 0 <= news_share < 1:
         raise fail(f"--news-share must be at least 0 and below 1. Currently, it is {news_share}")
     hand = Scorer()
-    squad_qa = open_qa(squad_store, scorer=hand)
-    default_qa = open_qa(default_store, scorer=hand)
+    squad_qa = open_qa(squad_store, scorer=hand, one_shot=True)
+    default_qa = open_qa(default_store, scorer=hand, one_shot=True)
     examples = squad.examples(benchmarks_dir, "train", answerable, unanswerable)
     shipped = read_examples(DEFAULT_DATASET)
     typer.echo(f"collecting features: {len(examples)} SQuAD train questions, {len(shipped)} shipped", err=True)
@@ -118,10 +118,11 @@ def train_scorer(
 
 @train_app.command("lexicon")
 def train_lexicon() -> None:
-    """Rewrite the word lists answering reads: verb-only forms, words only ever spelled with a capital, and modifiers."""
+    """Rewrite the word lists answering reads: verb-only forms, words only ever spelled with a capital, modifiers,
+    and words only ever spelled in lowercase."""
     from citeqa.app.training.lexicon import write_lexicon
-    from citeqa.app.words import MODIFIERS, PROPER_NAMES, VERB_FORMS
+    from citeqa.app.words import COMMON_WORDS, MODIFIERS, PROPER_NAMES, VERB_FORMS
 
-    verbs, names, modifiers = write_lexicon()
-    typer.echo(f"wrote {verbs} verb forms to {VERB_FORMS}, {names} proper names to {PROPER_NAMES} "
-               f"and {modifiers} modifiers to {MODIFIERS}")
+    verbs, names, modifiers, common = write_lexicon()
+    typer.echo(f"wrote {verbs} verb forms to {VERB_FORMS}, {names} proper names to {PROPER_NAMES}, "
+               f"{modifiers} modifiers to {MODIFIERS} and {common} common words to {COMMON_WORDS}")

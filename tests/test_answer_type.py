@@ -5,7 +5,7 @@ import re
 import pytest
 
 from citeqa.app import compose
-from citeqa.app.answer_type import answer_phrases, expected_type, has_type
+from citeqa.app.answer_type import answer_phrases, expected_type, has_type, looks_like_person
 from citeqa.app.qa import QA
 from citeqa.app.question import parse
 from citeqa.app.sentences import Sentence
@@ -103,6 +103,16 @@ def test_the_short_answer_is_the_phrase_nearest_the_question_words() -> None:
     # A title the question does not give is no answer of its own: "Elector of Saxony" is not who got the pass.
     frederick = "Prince Frederick III, Elector of Saxony, obtained a safe conduct for Luther."
     assert answer_phrases(frederick, "Who got a safe conduct for Luther?", "person") == ["Prince Frederick"]
+
+
+def test_a_who_question_leads_only_with_a_persons_name() -> None:
+    assert looks_like_person("Kyrgyz President Sadyr Japarov") and looks_like_person("Thomas Newcomen")
+    assert not looks_like_person("National Nuclear Corporation") and not looks_like_person("Central Asian")
+    assert not looks_like_person("Fort Caroline") and not looks_like_person("Astana Declaration")
+    nuclear = "China’s National Nuclear Corporation (CNNC) is set to lead a consortium with Kazatomprom."
+    assert short_answer(nuclear, "Who leads Kazakhstan?") == ""  # the quote alone: no organisation passed off as a leader
+    talks = "Xi also held talks with Kyrgyz President Sadyr Japarov on Tuesday in Central Asia."
+    assert short_answer(talks, "Who leads Kyrgyzstan?") == "President Sadyr Japarov"
 
 
 def test_a_quantity_keeps_its_unit_and_a_share_is_a_percentage() -> None:

@@ -2,8 +2,8 @@
 
 from citeqa.app.qa import QA
 from citeqa.app.required import required_terms
-from citeqa.app.training.lexicon import modifier_only_words, proper_only_names, verb_only_forms
-from citeqa.app.words import MODIFIERS, PROPER_NAMES, VERB_FORMS, read_words
+from citeqa.app.training.lexicon import common_only_words, modifier_only_words, proper_only_names, verb_only_forms
+from citeqa.app.words import COMMON_WORDS, MODIFIERS, PROPER_NAMES, VERB_FORMS, read_words
 
 
 def test_the_measured_thing_is_required_along_with_the_unit() -> None:
@@ -33,6 +33,9 @@ def test_the_shipped_word_lists_are_what_the_lexicon_rebuilds() -> None:
     modifiers = modifier_only_words()
     assert read_words(MODIFIERS) == set(modifiers)
     assert {"approximately", "nearly", "recent"} <= set(modifiers) and not {"english", "china", "central", "great"} & set(modifiers)
+    common = common_only_words()
+    assert read_words(COMMON_WORDS) == set(common)
+    assert {"national", "corporation", "fort", "president"} <= set(common) and not {"china", "smith", "watt", "mongolia"} & set(common)
 
 
 def test_a_length_of_another_thing_does_not_answer_the_question(qa: QA) -> None:

@@ -18,6 +18,12 @@ def test_a_name_one_edit_from_a_written_name_is_respelled() -> None:
     assert respell("When did Tokaev sign?", {"Tokaev": "Tokayev"}) == "When did Tokayev sign?"
 
 
+def test_a_name_with_another_number_is_another_name() -> None:
+    passages = _passages("MPEG-2 and MPEG-4 boxes are needed.", "Apollo 11 landed.")
+    assert respelled({"MPEG-3"}, passages) == {}  # not MPEG-2 or MPEG-4: "MPEG-3" is another standard
+    assert respelled({"MPEGG-4"}, passages) == {"MPEGG-4": "MPEG-4"}
+
+
 def test_accents_are_not_edits() -> None:
     passages = _passages("Céloron's expedition reached the Ohio.")
     assert respelled({"Celeron"}, passages) == {"Celeron": "Céloron"}  # one edit once the accent is folded; two with it
@@ -27,6 +33,7 @@ def test_the_opening_word_may_be_a_misspelt_common_word() -> None:
     passages = _passages("For workers, survival is at the heart of necessity-based entrepreneurship.")
     question = "Survivial is at the heart of what concept?"
     assert opening_word(question) == "Survivial" and opening_word("  ¿Tokaev?") == "Tokaev"
+    assert opening_word("Fielding H. Garrison believes what?") == ""  # a name: "Fielding" is no misspelt "feeling"
     assert respelled({"Survivial"}, passages, opening_word(question)) == {"Survivial": "survival"}
     assert respelled({"Survivial"}, passages) == {}  # inside a question, a capitalised word is a name: names only
 

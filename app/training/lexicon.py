@@ -1,4 +1,4 @@
-"""Build the two word lists answering reads from lemminflect's lexicon (derived from the NIH SPECIALIST Lexicon).
+"""Build the word lists answering reads from lemminflect's lexicon (derived from the NIH SPECIALIST Lexicon).
 
 - `app/models/verb_forms.txt`: lowercase forms that are only ever verbs ("gave", "won", "held").
   `app.required` reads it to tell a question's focus noun from the verb after it ("Which leader
@@ -9,9 +9,12 @@
 - `app/models/modifiers.txt`: lowercase words that are only ever adjectives or adverbs, never
   capitalised ("approximately", "nearly"). `app.question` reads it so that a question's first
   word, capitalised only because it opens the question ("Approximately how many…"), is no name.
+- `app/models/common_words.txt`: words the lexicon only knows in lowercase ("national", "corporation",
+  "fort"). `app.answer_type` reads it to tell a person's name ("Sadyr Japarov") from the name of an
+  organisation or a place ("National Nuclear Corporation", "Fort Caroline") when a who question is answered.
 
 Loading lemminflect costs about 0.3 s of CPU, so answering reads these files instead.
-`citeqa train lexicon` rewrites all three.
+`citeqa train lexicon` rewrites all four.
 """
 
 import csv
@@ -21,7 +24,7 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
-from citeqa.app.words import MODIFIERS, PROPER_NAMES, VERB_FORMS
+from citeqa.app.words import COMMON_WORDS, MODIFIERS, PROPER_NAMES, VERB_FORMS
 
 _VERB_TAGS = frozenset({"verb", "aux"})
 _MODIFIER_TAGS = frozenset({"adj", "adv"})
@@ -61,6 +64,12 @@ def modifier_only_words() -> list[str]:
     )
 
 
+def common_only_words() -> list[str]:
+    """Sorted lowercase alphabetic words that the lexicon never spells with a capital."""
+    capitalised = {w.lower() for w in _table() if w.isalpha() and not w.islower()}
+    return sorted(w for w in _table() if w.isalpha() and w.islower() and w not in capitalised)
+
+
 def _write(path: Path, words: list[str], what: str) -> int:
     header = (
         f"# {what}, from lemminflect {metadata.version('lemminflect')}'s lemma table "
@@ -71,12 +80,13 @@ def _write(path: Path, words: list[str], what: str) -> int:
 
 
 def write_lexicon(
-    verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES, modifiers: Path = MODIFIERS
-) -> tuple[int, int, int]:
-    """Write the three lists, each with a header naming its source and how to rebuild it; how many words each holds."""
+    verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES, modifiers: Path = MODIFIERS, common: Path = COMMON_WORDS
+) -> tuple[int, int, int, int]:
+    """Write the four lists, each with a header naming its source and how to rebuild it; how many words each holds."""
     return (
         _write(verb_forms, verb_only_forms(), "Word forms that are only verbs"),
         _write(proper_names, proper_only_names(), "Words only ever spelled with a capital"),
         _write(modifiers, modifier_only_words(), "Lowercase words that are only adjectives or adverbs"),
+        _write(common, common_only_words(), "Words only ever spelled in lowercase"),
     )
 
