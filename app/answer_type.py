@@ -90,9 +90,12 @@ def expected_type(question: str) -> str | None:
 
 def has_type(sentence: str, question: str, kind: str | None) -> bool:
     """True when `sentence` holds an answer of `kind` that the question itself does not contain, in the measure the
-    question names (kilometres for "How many kilometres…": "55 bcm" is no answer there)."""
+    question names (kilometres for "How many kilometres…": "55 bcm" is no answer there), for a who question a name
+    that reads as a person's ("Sadyr Japarov", not "National Nuclear Corporation")."""
     if kind == "number" and _asked_measure(question) is not None:
         return bool(phrase_spans(sentence, question, kind))
+    if kind == "person":
+        return any(looks_like_person(phrase.text) for phrase in phrase_spans(sentence, question, kind))
     return bool(_answers(sentence, question, kind))
 
 

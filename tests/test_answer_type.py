@@ -111,6 +111,8 @@ def test_a_who_question_leads_only_with_a_persons_name() -> None:
     assert not looks_like_person("Fort Caroline") and not looks_like_person("Astana Declaration")
     nuclear = "China’s National Nuclear Corporation (CNNC) is set to lead a consortium with Kazatomprom."
     assert short_answer(nuclear, "Who leads Kazakhstan?") == ""  # the quote alone: no organisation passed off as a leader
+    assert not has_type(nuclear, "Who leads Kazakhstan?", "person")  # nor does the answer-type feature count it
+    assert has_type("President Kassym-Jomart Tokayev signed 24 agreements.", "Who leads Kazakhstan?", "person")
     talks = "Xi also held talks with Kyrgyz President Sadyr Japarov on Tuesday in Central Asia."
     assert short_answer(talks, "Who leads Kyrgyzstan?") == "President Sadyr Japarov"
 
