@@ -101,8 +101,8 @@ def has_type(sentence: str, question: str, kind: str | None) -> bool:
 
 def looks_like_person(name: str) -> bool:
     """True when a capitalised phrase reads as a person's name: it ends in a run of words that are no common English
-    word, two of them or one that is no known proper name ("Japarov", not "Asian"). Examples: "Kyrgyz President Sadyr Japarov", "Thomas
-    Newcomen" -> True; "National Nuclear Corporation", "Central Asian", "Fort Caroline" -> False."""
+    word, two of them or one that is no known proper name ("Japarov", not "Asian"). Examples: "Kyrgyz President
+    Sadyr Japarov", "Thomas Newcomen" -> True; "National Nuclear Corporation", "Central Asian", "Fort Caroline" -> False."""
     words = re.split(r"[\s-]+", name.strip())
     run: list[str] = []
     for word in reversed(words):
@@ -110,6 +110,18 @@ def looks_like_person(name: str) -> bool:
             break
         run.append(word)
     return len(run) >= 2 or any(w.lower() not in _proper_names() for w in run)
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """Words only ever spelled in lowercase (~60,000), read on the first who question (15-30 ms)."""
+    return read_words(COMMON_WORDS)
+
+
+@cache
+def _proper_names() -> frozenset[str]:
+    """Words only ever spelled with a capital, lowercased."""
+    return frozenset(word.lower() for word in read_words(PROPER_NAMES))
 
 
 def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
@@ -320,15 +332,3 @@ def _joins_names(phrase: str, text: str) -> bool:
 def answer_phrases(sentence: str, question: str, kind: str | None, elsewhere: str = "") -> list[str]:
     """The text of `phrase_spans`. Example: ("The summit was held in Astana.", "Where was the summit held?", "place") -> ["Astana"]."""
     return [phrase.text for phrase in phrase_spans(sentence, question, kind, elsewhere)]
-
-
-
-@cache
-def _common_words() -> frozenset[str]:
-    """Read on the first who question: ~60,000 words, ~15 ms."""
-    return read_words(COMMON_WORDS)
-
-
-@cache
-def _proper_names() -> frozenset[str]:
-    return frozenset(word.lower() for word in read_words(PROPER_NAMES))
