@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from citeqa.app.terms import contains_term, terms
-from citeqa.app.words import COMMON_WORDS, PROPER_NAMES, read_words
+from citeqa.app.truecase import is_proper_name
+from citeqa.app.words import COMMON_WORDS, read_words
 
 # Capitalised on purpose: "may" the verb is not "May" the month.
 _MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
@@ -109,19 +110,13 @@ def looks_like_person(name: str) -> bool:
         if word.lower() in _common_words():
             break
         run.append(word)
-    return len(run) >= 2 or any(w.lower() not in _proper_names() for w in run)
+    return len(run) >= 2 or any(not is_proper_name(w) for w in run)
 
 
 @cache
 def _common_words() -> frozenset[str]:
     """Words only ever spelled in lowercase (~60,000), read on the first who question (15-30 ms)."""
     return read_words(COMMON_WORDS)
-
-
-@cache
-def _proper_names() -> frozenset[str]:
-    """Words only ever spelled with a capital, lowercased."""
-    return frozenset(word.lower() for word in read_words(PROPER_NAMES))
 
 
 def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
@@ -326,7 +321,7 @@ def _joins_names(phrase: str, text: str) -> bool:
     parts = re.split(r"\s*[-–—]\s*", phrase)
     if len(parts) < 2:
         return False
-    return any(re.search(rf"(?<![\w-]){re.escape(part)}(?![\w-])", text) for part in parts)
+    return any(_says(text, part) for part in parts)
 
 
 def answer_phrases(sentence: str, question: str, kind: str | None, elsewhere: str = "") -> list[str]:

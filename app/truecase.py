@@ -13,6 +13,11 @@ _PROPER = {name.lower(): name for name in read_words(PROPER_NAMES)}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def is_proper_name(word: str) -> bool:
+    """True when the lexicon only ever spells `word` (in any case) with a capital. Example: "asian" -> True."""
+    return word.lower() in _PROPER
+
+
 def restore_case(text: str) -> str:
     """`text` with each lowercase word that is only ever a proper name capitalised. Example: "who leads mongolia" -> "who leads Mongolia"."""
     return _WORD.sub(lambda m: _PROPER.get(m.group(), m.group()) if m.group().islower() else m.group(), text)

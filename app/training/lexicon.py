@@ -58,10 +58,7 @@ def proper_only_names() -> list[str]:
 def modifier_only_words() -> list[str]:
     """Sorted lowercase alphabetic words whose every entry is an adjective or adverb, and that the lexicon never
     spells with a capital (so "approximately", not "english")."""
-    capitalised = {w.lower() for w in _table() if w.isalpha() and not w.islower()}
-    return sorted(
-        w for w, t in _table().items() if t <= _MODIFIER_TAGS and w.isalpha() and w.islower() and w not in capitalised
-    )
+    return [w for w in common_only_words() if _table()[w] <= _MODIFIER_TAGS]
 
 
 def common_only_words() -> list[str]:
