@@ -7,11 +7,10 @@ is not clearly a number, date, person or place question gets no type.
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from citeqa.app.terms import contains_term, terms
 from citeqa.app.truecase import is_proper_name
-from citeqa.app.words import COMMON_WORDS, read_words
+from citeqa.app.words import common_words
 
 # Capitalised on purpose: "may" the verb is not "May" the month.
 _MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
@@ -107,16 +106,10 @@ def looks_like_person(name: str) -> bool:
     words = re.split(r"[\s-]+", name.strip())
     run: list[str] = []
     for word in reversed(words):
-        if word.lower() in _common_words():
+        if word.lower() in common_words():
             break
         run.append(word)
     return len(run) >= 2 or any(not is_proper_name(w) for w in run)
-
-
-@cache
-def _common_words() -> frozenset[str]:
-    """Words only ever spelled in lowercase (~60,000), read on the first who question (15-30 ms)."""
-    return read_words(COMMON_WORDS)
 
 
 def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
@@ -268,6 +261,8 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
         if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
             while words and _is_asked(words[0], asked, asked_terms):
                 words = words[1:]
+        if kind == "person" and any(_is_asked(w, asked, asked_terms) and w.lower() not in common_words() for w in words):
+            continue  # "President Xi Jinping" for "Who did Xi meet?": the person asked about, not the answer
         phrase = " ".join(words)
         if kind == "person" and (" of " in phrase or _joins_names(phrase, sentence + "\n" + elsewhere)):
             continue

@@ -30,6 +30,7 @@ from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
 from citeqa.app.spelling import opening_word, respell, respelled, unwritten
+from citeqa.app.truecase import as_passages_write
 from citeqa.app.sentences import Sentence, candidate_sentences, has_acronym, spelled_out, spells_out
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
 from citeqa.app.sources import FilterError, SourceFilter, find_dates, mentions, source_filter, stored_outlets
@@ -218,6 +219,10 @@ class QA:
         retrieval = self.settings.retrieval if k is None else replace(self.settings.retrieval, k=k)
         parsed = replace(parse(text, expand(text, history)[1]), sources=mentions(text, stored_outlets(self.articles())))
         vectors, candidates, top = self._search(parsed, wanted, retrieval)
+        cased = as_passages_write(text, [hit.chunk.text for hit in top])
+        if cased != text:  # "kyrgyzstan" is the passages' "Kyrgyzstan": a name of the question, as a capitalised one is
+            text = cased
+            parsed = replace(parse(text, parsed.previous), sources=parsed.sources)
         missing = unwritten(parsed.entities, top)
         fixes = respelled(missing, read_hits(self.store, candidates), opening_word(text)) if missing else {}
         if fixes:  # "Tokaev" is the passages' "Tokayev": search and score the question as they spell it

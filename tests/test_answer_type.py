@@ -5,7 +5,7 @@ import re
 import pytest
 
 from citeqa.app import compose
-from citeqa.app.answer_type import answer_phrases, expected_type, has_type, looks_like_person
+from citeqa.app.answer_type import answer_phrases, expected_type, has_type, looks_like_person, phrase_spans
 from citeqa.app.qa import QA
 from citeqa.app.question import parse
 from citeqa.app.sentences import Sentence
@@ -178,3 +178,15 @@ def test_a_search_box_query_names_the_kind_of_answer_with_a_noun() -> None:
     assert expected_type("CKU railway length") == "number"
     assert expected_type("treaty signing") is None
     assert expected_type("Which country has the largest population?") == "place"  # a question word decides, not the noun
+
+
+def test_a_question_typed_in_lowercase_is_answered_as_its_capitalised_form(qa: QA) -> None:
+    # "kyrgyzstan" is in no lexicon: the passages' "Kyrgyzstan" makes it a name, so the railway is the one asked about
+    for question in ("How long is the China–Kyrgyzstan–Uzbekistan railway?", "how long is the china–kyrgyzstan–uzbekistan railway?"):
+        assert qa.ask(question).text.startswith("523-kilometer"), question
+
+
+def test_who_did_someone_meet_is_not_answered_with_that_someone(qa: QA) -> None:
+    answer = qa.ask("who did xi meet from uzbekistan")
+    assert answer.text.startswith("Shavkat Mirziyoyev")
+    assert phrase_spans("Bilateral meetings held between President Xi with his counterparts", "Who did Xi meet?", "person") == []
