@@ -1,6 +1,7 @@
 """Word-level helpers shared by evidence scoring, fact merging and follow-up detection.
 
-Terms are lowercased, stemmed content words; numbers are normalised so that
+Terms are lowercased, stemmed content words in American spelling (breame's list of 1,730
+British spellings: "centre" and "center" are one term); numbers are normalised so that
 "3,000" and "3000" are the same term. No ranking or scoring policy lives here.
 """
 
@@ -9,6 +10,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import Stemmer
+from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
 from citeqa.store.lexical import STOPWORDS_EN
 
 _STEMMER = Stemmer.Stemmer("english")
@@ -34,7 +36,13 @@ def normalize_number(token: str) -> str:
 
 
 ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")  # "SCO", "NFL", "US"
-_AMERICAN = re.compile(r"isation(?=s?$)")  # "organisation" and "organization" are one term
+_AMERICAN = re.compile(r"isation(?=s?$)")  # "modernisation" and "modernization" are one term, listed or not
+
+
+def american(word: str) -> str:
+    """The American spelling of a lowercase British one, else the word: users type "center" for an article's "centre".
+    Example: "neighbourliness" -> "neighborliness"; "centres" -> "centers"; "treaty" -> "treaty"."""
+    return _AMERICAN.sub("ization", BRITISH_ENGLISH_SPELLINGS.get(word, word))
 
 
 @lru_cache(maxsize=65536)
@@ -51,7 +59,7 @@ def terms(text: str) -> tuple[str, ...]:
         if word[0].isdigit():
             found.append(normalize_number(word))
         elif len(word) > 1 and ((base := word.removesuffix("'s")) not in _STOPWORDS or (written.isupper() and not shouting)):
-            found.append(_stem(_AMERICAN.sub("ization", base.replace("'", ""))))  # "US" and "WHO" are names; "us", "who" not
+            found.append(_stem(american(base.replace("'", ""))))  # "US" and "WHO" are names; "us", "who" not
     return tuple(found)
 
 
