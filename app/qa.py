@@ -29,7 +29,7 @@ from citeqa.app.question import Question, parse
 from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
-from citeqa.app.spelling import opening_word, respell, respelled, unwritten
+from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, unknown_words, unwritten
 from citeqa.app.truecase import as_passages_write
 from citeqa.app.sentences import Sentence, candidate_sentences, has_acronym, spelled_out, spells_out
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
@@ -224,10 +224,16 @@ class QA:
             text = cased
             parsed = replace(parse(text, parsed.previous), sources=parsed.sources)
         missing = unwritten(parsed.entities, top)
-        fixes = respelled(missing, read_hits(self.store, candidates), opening_word(text)) if missing else {}
-        if fixes:  # "Tokaev" is the passages' "Tokayev": search and score the question as they spell it
-            text = respell(text, fixes)
-            notices += (f"Read {', '.join(f'“{a}” as “{b}”' for a, b in fixes.items())}, as the articles spell it.",)
+        unknown = unknown_words(text)
+        passages = read_hits(self.store, candidates) if missing or unknown else []
+        names = respelled(missing, passages, opening_word(text)) if missing else {}
+        typos = misspelt_words(unknown, passages)
+        if names or typos:  # "Tokaev" is the passages' "Tokayev", "sigend" "signed": search and score the question so
+            text = respell(text, names | typos)
+            notices += tuple(
+                f"Read {', '.join(f'“{a}” as “{b}”' for a, b in fixes.items())}{why}."
+                for fixes, why in ((names, ", as the articles spell it"), (typos, "")) if fixes
+            )
             parsed = replace(parse(text, parsed.previous), sources=parsed.sources)
             vectors, candidates, top = self._search(parsed, wanted, retrieval)
         # An acronym defined in any candidate passage, not only the few read for answering: passages that only spell

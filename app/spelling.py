@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from citeqa.app.terms import is_stop_word, terms
+from citeqa.app.words import known_words
 from citeqa.store.records import Hit
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]{4,}\b")  # 5 letters or more: short names are too close to each other
@@ -49,6 +51,40 @@ def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[s
         if match is None and word == opening:
             match = process.extractOne(word.lower(), lowercase, scorer=Levenshtein.distance, processor=fold_accents, score_cutoff=cutoff)
         if match is not None:
+            fixes[word] = match[0]
+    return fixes
+
+
+# Words a question opens with or asks by, whose typos ("waht", "mnay") cost the answer its kind.
+_QUESTION_WORDS = ("what", "which", "when", "where", "whose", "many", "much", "long")
+_TYPED = re.compile(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])")
+
+
+def unknown_words(question: str) -> list[str]:
+    """The question's lowercase words of 4 letters or more that neither the lexicon nor the stop words know, sorted
+    ("sigend", "mnay")."""
+    return sorted({w for w in _TYPED.findall(question) if w not in known_words() and not is_stop_word(w)})
+
+
+def misspelt_words(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:
+    """Unknown word -> the word meant, for each of `words` that no passage writes, one edit (a swap of two
+    letters is one; two edits from 8 letters up) from a question word or, from 5 letters up, a lowercase word
+    the passages write. Example: (["sigend"], passages writing "signed") -> {"sigend": "signed"}; ["mnay"] -> {"mnay": "many"}."""
+    if not words:
+        return {}
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
+    written = sorted(set(re.findall(r"\b[a-z]{5,}\b", text)))  # sorted: of two words as near, the same one in every process
+    fixes = {}
+    for word in words:
+        if word in written:
+            continue  # a rare word the articles use ("desertification") is no typo
+        cutoff = 1 if len(word) < 8 else 2
+        choices = list(_QUESTION_WORDS) + (written if len(word) >= 5 else [])
+        match = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=cutoff)
+        if match is not None and terms(match[0]) != terms(word):  # "leukocyte" for "leukocytes" is one term already
             fixes[word] = match[0]
     return fixes
 

@@ -25,6 +25,11 @@ _STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
 )
 
 
+def is_stop_word(word: str) -> bool:
+    """True for a lowercase word that carries no content of its own: "the", "what", "many"."""
+    return word in _STOPWORDS
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)

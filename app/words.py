@@ -8,6 +8,7 @@ VERB_FORMS = MODELS / "verb_forms.txt"  # lowercase forms that are only ever ver
 PROPER_NAMES = MODELS / "proper_names.txt"  # words only ever spelled with a capital: "Mongolia", "June"
 MODIFIERS = MODELS / "modifiers.txt"  # lowercase words that are only adjectives or adverbs: "approximately", "nearly"
 COMMON_WORDS = MODELS / "common_words.txt"  # words only ever spelled in lowercase: "national", "corporation", "fort"
+EITHER_CASE = MODELS / "either_case.txt"  # lowercase words also spelled with a capital: "china", "may"
 
 
 def read_words(path: Path) -> frozenset[str]:
@@ -19,3 +20,9 @@ def read_words(path: Path) -> frozenset[str]:
 def common_words() -> frozenset[str]:
     """Words only ever spelled in lowercase (~60,000), read on first use (15-30 ms)."""
     return read_words(COMMON_WORDS)
+
+
+@cache
+def known_words() -> frozenset[str]:
+    """Every lowercase word the lexicon knows, in any case (~66,000): "signed", "china", "mongolia"; not "sigend"."""
+    return common_words() | read_words(EITHER_CASE) | {name.lower() for name in read_words(PROPER_NAMES)}

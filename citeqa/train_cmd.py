@@ -119,10 +119,11 @@ def train_scorer(
 @train_app.command("lexicon")
 def train_lexicon() -> None:
     """Rewrite the word lists answering reads: verb-only forms, words only ever spelled with a capital, modifiers,
-    and words only ever spelled in lowercase."""
+    words only ever spelled in lowercase, and lowercase words also spelled with a capital."""
     from citeqa.app.training.lexicon import write_lexicon
-    from citeqa.app.words import COMMON_WORDS, MODIFIERS, PROPER_NAMES, VERB_FORMS
+    from citeqa.app.words import COMMON_WORDS, EITHER_CASE, MODIFIERS, PROPER_NAMES, VERB_FORMS
 
-    verbs, names, modifiers, common = write_lexicon()
+    verbs, names, modifiers, common, either = write_lexicon()
     typer.echo(f"wrote {verbs} verb forms to {VERB_FORMS}, {names} proper names to {PROPER_NAMES}, "
-               f"{modifiers} modifiers to {MODIFIERS} and {common} common words to {COMMON_WORDS}")
+               f"{modifiers} modifiers to {MODIFIERS}, {common} common words to {COMMON_WORDS} "
+               f"and {either} words of either case to {EITHER_CASE}")

@@ -2,8 +2,8 @@
 
 from citeqa.app.qa import QA
 from citeqa.app.required import required_terms
-from citeqa.app.training.lexicon import common_only_words, modifier_only_words, proper_only_names, verb_only_forms
-from citeqa.app.words import COMMON_WORDS, MODIFIERS, PROPER_NAMES, VERB_FORMS, read_words
+from citeqa.app.training.lexicon import common_only_words, either_case_words, modifier_only_words, proper_only_names, verb_only_forms
+from citeqa.app.words import COMMON_WORDS, EITHER_CASE, MODIFIERS, PROPER_NAMES, VERB_FORMS, read_words
 
 
 def test_the_measured_thing_is_required_along_with_the_unit() -> None:
@@ -36,6 +36,9 @@ def test_the_shipped_word_lists_are_what_the_lexicon_rebuilds() -> None:
     common = common_only_words()
     assert read_words(COMMON_WORDS) == set(common)
     assert {"national", "corporation", "fort", "president"} <= set(common) and not {"china", "smith", "watt", "mongolia"} & set(common)
+    either = either_case_words()
+    assert read_words(EITHER_CASE) == set(either)
+    assert {"china", "may", "turkey"} <= set(either) and not {"treaty", "mongolia", "sigend"} & set(either)
 
 
 def test_a_length_of_another_thing_does_not_answer_the_question(qa: QA) -> None:

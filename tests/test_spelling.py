@@ -1,7 +1,7 @@
-"""A name the question misspells is read as the articles spell it, and the answer says so."""
+"""A word the question misspells, name or not, is read as the articles spell it, and the answer says so."""
 
 from citeqa.app.qa import QA
-from citeqa.app.spelling import opening_word, respell, respelled, unwritten
+from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, unknown_words, unwritten
 from citeqa.store.records import Chunk, Hit
 
 
@@ -55,3 +55,21 @@ def test_a_misspelt_leader_is_found_and_the_answer_says_how_it_was_read(qa: QA) 
     answer = qa.ask("How many agreements did Tokaev sign?")
     assert not answer.abstained and "24" in answer.text
     assert any("“Tokaev” as “Tokayev”" in notice for notice in answer.notices)
+
+
+def test_a_word_no_lexicon_knows_is_read_as_the_passages_word_one_edit_away() -> None:
+    passages = _passages("The leaders signed the treaty on desertification control.", "Leukocytes and embryos.")
+    question = "who sigend the tretay on desertification and leukocyte embroys, and how mnay"
+    words = unknown_words(question)
+    assert "who" not in words and "signed" not in words  # stop words and words the lexicon knows are never typos
+    fixes = misspelt_words(words, passages)
+    assert fixes == {"sigend": "signed", "tretay": "treaty", "embroys": "embryos", "mnay": "many"}  # a swap is one edit
+    assert misspelt_words(["laeders"], passages) == {"laeders": "leaders"}
+    assert misspelt_words(["zqxwv"], passages) == {}  # nothing near
+
+
+def test_a_misspelt_word_gets_the_answer_its_spelling_would_and_says_how_it_was_read(qa: QA) -> None:
+    typed, meant = qa.ask("who sigend the treaty"), qa.ask("who signed the treaty")
+    assert typed.text == meant.text
+    assert "Read “sigend” as “signed”." in typed.notices
+    assert qa.ask("how mnay countries signed the treaty").text.startswith("five")  # "how many" asks for a number

@@ -12,9 +12,12 @@
 - `app/models/common_words.txt`: words the lexicon only knows in lowercase ("national", "corporation",
   "fort"). `app.answer_type` reads it to tell a person's name ("Sadyr Japarov") from the name of an
   organisation or a place ("National Nuclear Corporation", "Fort Caroline") when a who question is answered.
+- `app/models/either_case.txt`: lowercase words the lexicon also spells with a capital ("china", "may").
+  With the other lists it tells a word the lexicon knows from one it does not ("sigend"), which
+  `app.spelling` may read as the passages' word ("signed").
 
 Loading lemminflect costs about 0.3 s of CPU, so answering reads these files instead.
-`citeqa train lexicon` rewrites all four.
+`citeqa train lexicon` rewrites all five.
 """
 
 import csv
@@ -24,7 +27,7 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
-from citeqa.app.words import COMMON_WORDS, MODIFIERS, PROPER_NAMES, VERB_FORMS
+from citeqa.app.words import COMMON_WORDS, EITHER_CASE, MODIFIERS, PROPER_NAMES, VERB_FORMS
 
 _VERB_TAGS = frozenset({"verb", "aux"})
 _MODIFIER_TAGS = frozenset({"adj", "adv"})
@@ -67,6 +70,12 @@ def common_only_words() -> list[str]:
     return sorted(w for w in _table() if w.isalpha() and w.islower() and w not in capitalised)
 
 
+def either_case_words() -> list[str]:
+    """Sorted lowercase alphabetic words that the lexicon also spells with a capital ("china", "may")."""
+    capitalised = {w.lower() for w in _table() if w.isalpha() and not w.islower()}
+    return sorted(w for w in _table() if w.isalpha() and w.islower() and w in capitalised)
+
+
 def _write(path: Path, words: list[str], what: str) -> int:
     header = (
         f"# {what}, from lemminflect {metadata.version('lemminflect')}'s lemma table "
@@ -77,13 +86,15 @@ def _write(path: Path, words: list[str], what: str) -> int:
 
 
 def write_lexicon(
-    verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES, modifiers: Path = MODIFIERS, common: Path = COMMON_WORDS
-) -> tuple[int, int, int, int]:
-    """Write the four lists, each with a header naming its source and how to rebuild it; how many words each holds."""
+    verb_forms: Path = VERB_FORMS, proper_names: Path = PROPER_NAMES, modifiers: Path = MODIFIERS, common: Path = COMMON_WORDS,
+    either_case: Path = EITHER_CASE,
+) -> tuple[int, int, int, int, int]:
+    """Write the five lists, each with a header naming its source and how to rebuild it; how many words each holds."""
     return (
         _write(verb_forms, verb_only_forms(), "Word forms that are only verbs"),
         _write(proper_names, proper_only_names(), "Words only ever spelled with a capital"),
         _write(modifiers, modifier_only_words(), "Lowercase words that are only adjectives or adverbs"),
         _write(common, common_only_words(), "Words only ever spelled in lowercase"),
+        _write(either_case, either_case_words(), "Lowercase words also spelled with a capital"),
     )
 
