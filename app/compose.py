@@ -64,9 +64,13 @@ def one_line(text: str) -> str:
     """A quote on one line, a heading set off by a colon, and bracketed numbers made unlike our markers.
 
     Example: "Article 14\nThe depositary…" -> "Article 14: The depositary…"; "cite [5]" -> "cite ［5］"
-    (an article's own "[5]" must never read as a citation of ours).
+    (an article's own "[5]" must never read as a citation of ours). The lines a colon introduces are set off by
+    semicolons: "…reaffirming that:\nThey will respect X\nThey will not Y" -> "…that: They will respect X; They will not Y".
     """
-    joined = re.sub(r"\s*\n\s*", " ", re.sub(r"(?<=[^\s.!?:;,…])[ \t]*\n\s*", ": ", text))
+    lead_in = re.search(r":[ \t]*\n", text)
+    cut = lead_in.end() if lead_in else len(text)
+    items = re.sub(r"(?<=[^\s.!?:;,…])[ \t]*\n\s*", "; ", text[cut:])
+    joined = re.sub(r"\s*\n\s*", " ", re.sub(r"(?<=[^\s.!?:;,…])[ \t]*\n\s*", ": ", text[:cut]) + items)
     return _MARKER_LIKE.sub(lambda m: f"［{m.group(1)}］", joined)
 
 

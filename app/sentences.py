@@ -35,23 +35,60 @@ class Sentence:
 
 
 def candidate_sentences(hits: Sequence[Hit]) -> list[Sentence]:
-    """Unique sentences of the hits (overlapping chunks repeat sentences), in hit order; a heading joins the sentence it heads."""
+    """Unique sentences of the hits (overlapping chunks repeat sentences), in hit order; a heading joins the sentence
+    it heads, and a sentence that ends in a colon the lines it introduces."""
     seen: set[tuple[str, Span]] = set()
     sentences = []
     for hit in hits:
         spans = hit.chunk.sentences
-        for index, span in enumerate(spans):
+        index = 0
+        while index < len(spans):
+            first = index
             if is_heading(hit.chunk, index):
-                continue  # quoted together with the sentence it heads
-            if index > 0 and is_heading(hit.chunk, index - 1):
-                span = (spans[index - 1][0], span[1])
+                index += 1  # quoted together with the sentence it heads, read by that sentence's vector
+            content, last = index, index + introduced_lines(hit.chunk, index)
+            index = last + 1
+            span = (spans[first][0], spans[last][1])
             key = (hit.chunk.article_id, span)
             if key in seen:
                 continue
             seen.add(key)
-            vector = hit.sentence_vectors[index] if hit.sentence_vectors is not None else None
+            vector = _mean_vector(hit.sentence_vectors[content : last + 1]) if hit.sentence_vectors is not None else None
             sentences.append(Sentence(hit.chunk.article_id, span, hit.chunk.sentence_text(span), vector, hit))
     return sentences
+
+
+_LIST_LINES = 6  # at most this many lines after a colon are the items it introduces
+
+
+def introduced_lines(chunk: Chunk, index: int) -> int:
+    """How many sentences after sentence `index` it introduces: when it ends in a colon ("…with all parties
+    reaffirming that:"), the items of the list that follows, each a line of its own of more than a heading's words
+    without closing punctuation; 0 for any other sentence. Quoted alone, such a sentence says nothing."""
+    spans = chunk.sentences
+    if not chunk.sentence_text(spans[index]).rstrip().endswith(":"):
+        return 0
+    count = 0
+    while count < _LIST_LINES and index + count + 1 < len(spans) and _is_list_item(chunk, index + count + 1):
+        count += 1
+    return count
+
+
+def _is_list_item(chunk: Chunk, index: int) -> bool:
+    """True when sentence `index` is a whole line of the chunk, longer than a heading, without closing punctuation."""
+    start, end = (at - chunk.char_start for at in chunk.sentences[index])
+    before, after = chunk.text[:start].rstrip(" \t"), chunk.text[end:].lstrip(" \t")
+    text = chunk.text[start:end].strip()
+    whole_line = (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+    return whole_line and len(text.split()) > _HEADING_WORDS and not re.search(r"[.!?…]$", text)
+
+
+def _mean_vector(vectors: np.ndarray) -> np.ndarray:
+    """One sentence's vector, or the unit mean of a lead-in's and its list items'."""
+    if len(vectors) == 1:
+        return vectors[0]
+    mean = vectors.mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
 
 
 def passage_terms(hits: Sequence[Hit]) -> set[str]:

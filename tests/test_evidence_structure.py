@@ -1,4 +1,5 @@
-"""Evidence units and follow-ups: a heading line belongs with its sentence; a follow-up needs its own new words."""
+"""Evidence units and follow-ups: a heading line belongs with its sentence, a colon with the list it introduces; a
+follow-up needs its own new words."""
 
 import pytest
 
@@ -41,6 +42,37 @@ def test_a_heading_line_is_quoted_with_the_sentence_it_heads() -> None:
 def test_a_line_that_ends_a_sentence_is_not_a_heading() -> None:
     text = "The treaty was signed.\nIt is valid indefinitely."
     assert [s.text for s in candidate_sentences([treaty_hit(text)])] == ["The treaty was signed.", "It is valid indefinitely."]
+
+
+LIST = (
+    "Article 3 matters most, with all parties reaffirming that:\nThey will respect national sovereignty and borders\n"
+    "They will not join any alliance directed against a party\nUnlike older treaties, it names no group.\nIt ends."
+)
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_the_list_it_introduces() -> None:
+    sentences = candidate_sentences([treaty_hit(LIST, [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])])
+    texts = [s.text for s in sentences]
+    assert texts[0].startswith("Article 3 matters most") and texts[0].endswith("directed against a party")
+    assert texts[1:] == ["Unlike older treaties, it names no group.", "It ends."]  # prose after the list is no item of it
+    assert LIST[sentences[0].span[0] : sentences[0].span[1]] == texts[0]
+    assert np.allclose(sentences[0].vector, np.array([1.0, 2.0]) / np.sqrt(5))  # the unit mean of the three lines
+    assert one_line(texts[0]) == (
+        "Article 3 matters most, with all parties reaffirming that: They will respect national sovereignty and borders; "
+        "They will not join any alliance directed against a party"
+    )
+
+
+def test_a_colon_before_a_heading_or_a_sentence_introduces_nothing() -> None:
+    text = "Meetings show each priority:\nKazakhstan\nTokayev signed 24 agreements.\nHe left."
+    assert [s.text for s in candidate_sentences([treaty_hit(text)])] == [
+        "Meetings show each priority:", "Kazakhstan\nTokayev signed 24 agreements.", "He left."
+    ]
+
+
+def test_what_a_treaty_article_says_is_answered_with_the_list_it_is_given_as(qa: QA) -> None:
+    answer = qa.ask("What does Article 3 prohibit?")
+    assert "alliance or group directed against" in answer.text and not answer.abstained
 
 
 def test_new_terms_are_what_a_follow_up_adds_to_the_previous_question() -> None:
