@@ -1,5 +1,7 @@
 """`app.about`: questions about the articles themselves, answered from the default corpus store's metadata."""
 
+import re
+
 from citeqa.app.about import answer_about
 from citeqa.app.answer import Answer
 from citeqa.app.qa import QA
@@ -51,13 +53,13 @@ def test_when_published_cites_the_date_from_metadata_when_no_sentence_states_it(
 def test_which_articles_lists_each_article_with_a_sentence_holding_the_topic(qa: QA) -> None:
     answer = about(qa, "Which articles discuss the Treaty of Permanent Good-Neighborliness?")
     assert answer is not None
-    assert answer.text.startswith("4 articles discuss the Treaty of Permanent Good-Neighborliness: ")
-    assert [c.marker for c in answer.citations] == [1, 2, 3, 4]
-    assert CHEN not in {c.article_id for c in answer.citations}  # its summit report never names the treaty
+    assert answer.text.startswith("5 articles discuss the Treaty of Permanent Good-Neighborliness: ")
+    assert [c.marker for c in answer.citations] == [1, 2, 3, 4, 5]
+    assert CHEN in {c.article_id for c in answer.citations}  # its summit report spells it "Good-Neighbourliness"
     for citation in answer.citations:
         assert f"[{citation.marker}]" in answer.text
         (evidence,) = citation.evidence
-        assert "permanent good-neighborliness" in evidence.text.lower()
+        assert re.search(r"permanent good-neighbou?rliness", evidence.text.lower())
         assert qa.store.article_text(citation.article_id)[evidence.char_start : evidence.char_end] == evidence.text
 
 
