@@ -33,7 +33,9 @@ _CALENDAR = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS.replace(' ', '|')})\b|\b({_MONTHS.replace(' ', '|')}) \d{{1,4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
 )
 # A named place after a preposition of place: "in Astana", "at the Kremlin", "near Xi'an".
-_PLACE = re.compile(r"\b(?:in|at|near|from)\s+(?:the\s+)?[A-Z][\w'’-]+")
+_PLACE = re.compile(
+    rf"\b(?:in|at|near|from)\s+(?!(?:{_MONTHS.replace(' ', '|')}|{_DAYS.replace(' ', '|')})\b)(?:the\s+)?[A-Z][\w'’-]+"
+)
 _FREQUENCY = re.compile(
     r"\b(annual(ly)?|biennial(ly)?|yearly|monthly|weekly|daily|every (other|\w+) (day|week|month|year)s?|once|twice|\w+ times)\b",
     re.IGNORECASE,
@@ -219,7 +221,11 @@ _PHRASES = {
         r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|millions)(?:[\s-](?:halves|thirds|quarters|fifths))?\b"
     ),
     "person": _NAME,
-    "place": re.compile(r"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom ))(?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*"),
+    # "in May 2023", "on Tuesday": a month or a day after the preposition says when, not where
+    "place": re.compile(
+        rf"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom ))(?!(?:{_MONTHS.replace(' ', '|')}|{_DAYS.replace(' ', '|')})\b)"
+        r"(?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*"
+    ),
 }
 
 

@@ -80,7 +80,7 @@ def _is_list_item(chunk: Chunk, index: int) -> bool:
     before, after = chunk.text[:start].rstrip(" \t"), chunk.text[end:].lstrip(" \t")
     text = chunk.text[start:end].strip()
     whole_line = (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
-    return whole_line and len(text.split()) > _HEADING_WORDS and not re.search(r"[.!?…]$", text)
+    return whole_line and len(text.split()) > _HEADING_WORDS and not re.search(r"[.!?…。！？]$", text)
 
 
 def _mean_vector(vectors: np.ndarray) -> np.ndarray:
@@ -111,7 +111,7 @@ def is_heading(chunk: Chunk, index: int) -> bool:
     text = chunk.text[start:end].strip()
     between = chunk.text[end : spans[index + 1][0] - chunk.char_start]
     own_line = not chunk.text[:start].strip(" \t") or chunk.text[:start].rstrip(" \t").endswith("\n")
-    short = len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?:;,…]$", text)
+    short = len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?:;,…。！？：；，]$", text)  # "。" ends a sentence too
     return own_line and short and not between.strip() and "\n" in between
 
 

@@ -190,3 +190,9 @@ def test_who_did_someone_meet_is_not_answered_with_that_someone(qa: QA) -> None:
     answer = qa.ask("who did xi meet from uzbekistan")
     assert answer.text.startswith("Shavkat Mirziyoyev")
     assert phrase_spans("Bilateral meetings held between President Xi with his counterparts", "Who did Xi meet?", "person") == []
+
+
+def test_a_month_or_a_day_after_in_or_on_is_no_place() -> None:
+    assert answer_phrases("It was hosted in May 2023 in Xian.", "Which city hosted it?", "place") == ["Xian"]
+    assert not has_type("The summit was held in May 2023.", "Where was the summit held?", "place")
+    assert answer_phrases("The signing took place in Astana on Tuesday.", "Where was it signed?", "place") == ["Astana"]

@@ -63,6 +63,11 @@ def test_a_sentence_ending_in_a_colon_is_quoted_with_the_list_it_introduces() ->
     )
 
 
+def test_a_line_ending_in_a_chinese_full_stop_is_no_heading() -> None:
+    text = "六国签署永久睦邻友好合作条约。\nI think the treaty marks an elevation."
+    assert [s.text for s in candidate_sentences([treaty_hit(text)])] == ["六国签署永久睦邻友好合作条约。", "I think the treaty marks an elevation."]
+
+
 def test_a_colon_before_a_heading_or_a_sentence_introduces_nothing() -> None:
     text = "Meetings show each priority:\nKazakhstan\nTokayev signed 24 agreements.\nHe left."
     assert [s.text for s in candidate_sentences([treaty_hit(text)])] == [
