@@ -29,6 +29,11 @@ _LEADING = frozenset(_REQUESTS.split()) | frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would should
     has have had and but so also then in on at for of to by from according the a an if""".split()
 )
+# A follow-up that asks in full ("what did he say…") asks for its own kind of answer; "and in 2023?", "what about
+# Kyrgyzstan?" ask the previous question's again.
+_ASKS_ANEW = re.compile(
+    r"\b(what|which|who|whom|whose|when|where|why|how)\s+(is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b", re.I
+)
 _MODIFIERS = read_words(MODIFIERS)  # a question's first word among these is capitalised by position only
 _INTENTS = (
     ("author", re.compile(
@@ -144,7 +149,7 @@ def parse(text: str, previous: str = "") -> Question:
         previous=previous,
         terms=terms(text),
         previous_terms=terms(previous) if previous else (),
-        answer_type=expected_type(text) or (expected_type(previous) if previous else None),
+        answer_type=expected_type(text) or (expected_type(previous) if previous and not _ASKS_ANEW.search(text) else None),
         required=frozenset(required_terms(text)),
         new_terms=frozenset(new_terms(text, previous)) if previous else frozenset(),
         asked_inside=compound_terms(text + " " + previous)[1],

@@ -77,3 +77,10 @@ def test_british_and_american_spellings_are_one_term() -> None:
     assert terms("Good-Neighbourliness") == terms("good-neighborliness")
     assert terms("the organisation's defence programme") == terms("the organization's defense program")
     assert terms("modernisation") == terms("modernization")  # "-isation" beyond the list
+
+
+def test_a_follow_up_asking_in_full_wants_its_own_kind_of_answer() -> None:
+    previous = "who is the president of turkmenistan?"
+    assert parse("what did he say he wanted to send to china?", previous).answer_type is None  # no name: what he said
+    assert parse("And what about Kyrgyzstan?", "Who leads Kazakhstan?").answer_type == "person"  # the same ask again
+    assert parse("and in 2023?", "How much was trade worth in 2024?").answer_type == "number"
