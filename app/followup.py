@@ -40,9 +40,25 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORIC.search(question)) or len(terms(question)) <= _SHORT
 
 
+_PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
+_SHORT_ANSWER_WORDS = 8  # a previous answer this short, or the short answer leading it, is what "he" or "she" may mean
+_MARKERS = re.compile(r"\s*\[\d+\]")
+
+
+def short_answer(answer: str) -> str:
+    """The short answer an earlier reply led with ("Serdar Berdimuhamedov [1] — …" -> "Serdar Berdimuhamedov"), the
+    whole reply when it is that short, else ""."""
+    lead = _MARKERS.sub("", answer.split(" — ", 1)[0]).strip().rstrip(".")
+    return lead if 0 < len(lead.split()) <= _SHORT_ANSWER_WORDS else ""
+
+
 def expand(question: str, history: Sequence[dict] | None) -> tuple[str, str]:
-    """(query to search, previous question used as context or "")."""
+    """(query to search, previous turn used as context or ""). A follow-up saying "he" or "she" also carries the
+    short answer it refers to: "what did he say…" after "who is the president of turkmenistan?" / "Serdar
+    Berdimuhamedov." is searched with the name."""
     previous = previous_question(history)
     if previous and is_follow_up(question):
+        named = short_answer(previous_answer(history)) if _PERSON_PRONOUN.search(question) else ""
+        previous = f"{previous} {named}" if named else previous
         return f"{previous} {question}", previous
     return question, ""

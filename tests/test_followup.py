@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from citeqa.app.followup import expand, is_follow_up, previous_question
+from citeqa.app.followup import expand, is_follow_up, previous_question, short_answer
 from citeqa.app.qa import QA
 from citeqa.app.rerank import Reranker
 
@@ -56,3 +56,18 @@ def test_the_reranker_reads_a_follow_up_together_with_the_question_it_follows(qa
     weighed = QA(qa.store, qa.embedder, scorer=replace(qa.scorer, rerank_weight=0.1), reranker=reading)
     weighed.ask("What did they sign there?", history=HISTORY)
     assert reading.questions == [f"{SUMMIT} What did they sign there?"]
+
+
+def test_he_or_she_in_a_follow_up_means_the_short_answer_before_it() -> None:
+    history = [{"role": "user", "content": "who is the president of turkmenistan?"},
+               {"role": "assistant", "content": "Serdar Berdimuhamedov [1] — Chinese President Xi Jinping holds talks with … [1]."}]
+    query, previous = expand("what did he say he wanted to send more of to china?", history)
+    assert previous == "who is the president of turkmenistan? Serdar Berdimuhamedov" and query.startswith(previous)
+    assert expand("and what did it cost?", history)[1] == "who is the president of turkmenistan?"  # "it" is no person
+    assert short_answer("The articles don't say. None of the passages I found answers this question.") == ""
+
+
+def test_a_follow_up_about_him_is_answered_from_his_passages(qa: QA) -> None:
+    history = [{"role": "user", "content": "who is the president of turkmenistan?"}, {"role": "assistant", "content": "Serdar Berdimuhamedov."}]
+    answer = qa.ask("what did he say he wanted to send more of to china?", history)
+    assert "natural gas" in answer.text
