@@ -198,7 +198,7 @@ def _beir_table(directory: Path, name: str, results: dict[str, dict[str, float]]
 
     table = Table("method", "nDCG@10", "Recall@100", "MRR@10", "source", title=f"BEIR {name} (test)")
     for mode, values in results.items():
-        label = {"dense": f"citeqa dense ({model_id.split('/')[-1]})", "bm25": "citeqa BM25", "hybrid": "citeqa hybrid (RRF)"}[mode]
+        label = {"dense": f"citeqa dense ({model_id.split('/')[-1]})", "bm25": "citeqa BM25", "hybrid": "citeqa hybrid (fitted score fusion)"}[mode]
         table.add_row(label, *(f"{values[m]:.3f}" for m in ("nDCG@10", "Recall@100", "MRR@10")), "this run")
     for row in published_baselines(directory):
         cells = ("–" if v is None else f"{v:.3f}" for v in (row.ndcg10, row.recall100))
