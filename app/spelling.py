@@ -57,6 +57,7 @@ def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[s
 
 # Words a question opens with or asks by, whose typos ("waht", "mnay") cost the answer its kind.
 _QUESTION_WORDS = ("what", "which", "when", "where", "whose", "many", "much", "long")
+_MOST_TYPOS = 10  # a question with more unknown words than this is no typing slip: the first ten are read, no more
 _TYPED = re.compile(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])")
 
 
@@ -78,7 +79,7 @@ def misspelt_words(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:
     text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
     written = sorted(set(re.findall(r"\b[a-z]{5,}\b", text)))  # sorted: of two words as near, the same one in every process
     fixes = {}
-    for word in words:
+    for word in words[:_MOST_TYPOS]:
         if word in written:
             continue  # a rare word the articles use ("desertification") is no typo
         cutoff = 1 if len(word) < 8 else 2
