@@ -45,6 +45,7 @@ _ASKS_CALENDAR = re.compile(r"\b(what|which) (is |was )?(the )?date\b", re.IGNOR
 _ASKS_DATE = re.compile(
     r"^\s*(and )?when\b|\b(what|which) (is |was )?(the )?(year|day|month)\b|\bsince (what|which) year\b|\bin what year\b", re.IGNORECASE
 )
+_ASKS_DAY = re.compile(r"\b(day|weekday)\b", re.IGNORECASE)
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
     r"\bhow (many|much|long|far|big|large|fast)\b|\bwhat (percentage|share|amount|number)\b|\b(worth|value of|cost of|price of)\b",
@@ -120,6 +121,8 @@ def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
     pattern = _PATTERNS[kind]
     asked = {m.group().lower() for m in pattern.finditer(question)}
     found = [m for m in pattern.finditer(sentence) if m.group().lower() not in asked]
+    if kind == "date" and not _ASKS_DAY.search(question):  # "on Tuesday" says when only to "which day…?"
+        found = [m for m in found if m.group() not in _DAYS.split()]
     if kind == "number":
         return [m for m in found if not is_label(sentence, m.start(), m.end()) and not is_ordinal(sentence, m.end())]
     return found

@@ -196,3 +196,9 @@ def test_a_month_or_a_day_after_in_or_on_is_no_place() -> None:
     assert answer_phrases("It was hosted in May 2023 in Xian.", "Which city hosted it?", "place") == ["Xian"]
     assert not has_type("The summit was held in May 2023.", "Where was the summit held?", "place")
     assert answer_phrases("The signing took place in Astana on Tuesday.", "Where was it signed?", "place") == ["Astana"]
+
+
+def test_a_weekday_says_when_only_to_a_question_about_the_day(qa: QA) -> None:
+    assert not has_type("The treaty was signed on Tuesday.", "When was the treaty signed?", "date")
+    assert has_type("The treaty was signed on Tuesday.", "On which day of the week was it signed?", "date")
+    assert qa.ask("when was the china central asia treaty signed").text.startswith("18 June 2025")  # not "on Tuesday"
