@@ -45,7 +45,7 @@ _SHORT_ANSWER_WORDS = 8  # a previous answer this short, or the short answer lea
 _MARKERS = re.compile(r"\s*\[\d+\]")
 
 
-def short_answer(answer: str) -> str:
+def answer_lead(answer: str) -> str:
     """The short answer an earlier reply led with ("Serdar Berdimuhamedov [1] — …" -> "Serdar Berdimuhamedov"), the
     whole reply when it is that short, else ""."""
     lead = _MARKERS.sub("", answer.split(" — ", 1)[0]).strip().rstrip(".")
@@ -58,7 +58,7 @@ def expand(question: str, history: Sequence[dict] | None) -> tuple[str, str]:
     Berdimuhamedov." is searched with the name."""
     previous = previous_question(history)
     if previous and is_follow_up(question):
-        named = short_answer(previous_answer(history)) if _PERSON_PRONOUN.search(question) else ""
+        named = answer_lead(previous_answer(history)) if _PERSON_PRONOUN.search(question) else ""
         previous = f"{previous} {named}" if named else previous
         return f"{previous} {question}", previous
     return question, ""

@@ -77,10 +77,16 @@ def introduced_lines(chunk: Chunk, index: int) -> int:
 def _is_list_item(chunk: Chunk, index: int) -> bool:
     """True when sentence `index` is a whole line of the chunk, longer than a heading, without closing punctuation."""
     start, end = (at - chunk.char_start for at in chunk.sentences[index])
-    before, after = chunk.text[:start].rstrip(" \t"), chunk.text[end:].lstrip(" \t")
+    after = chunk.text[end:].lstrip(" \t")
     text = chunk.text[start:end].strip()
-    whole_line = (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+    whole_line = _opens_line(chunk, start) and (not after or after.startswith("\n"))
     return whole_line and len(text.split()) > _HEADING_WORDS and not re.search(r"[.!?…。！？]$", text)
+
+
+def _opens_line(chunk: Chunk, start: int) -> bool:
+    """True when the chunk text at offset `start` opens a line (spaces and tabs before it aside)."""
+    before = chunk.text[:start].rstrip(" \t")
+    return not before or before.endswith("\n")
 
 
 def _mean_vector(vectors: np.ndarray) -> np.ndarray:
@@ -110,7 +116,7 @@ def is_heading(chunk: Chunk, index: int) -> bool:
     start, end = (at - chunk.char_start for at in spans[index])
     text = chunk.text[start:end].strip()
     between = chunk.text[end : spans[index + 1][0] - chunk.char_start]
-    own_line = not chunk.text[:start].strip(" \t") or chunk.text[:start].rstrip(" \t").endswith("\n")
+    own_line = _opens_line(chunk, start)
     short = len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?:;,…。！？：；，]$", text)  # "。" ends a sentence too
     return own_line and short and not between.strip() and "\n" in between
 

@@ -26,7 +26,7 @@ def unwritten(names: Sequence[str], hits: Sequence[Hit]) -> set[str]:
     words = {w for name in names for w in _CAPITALISED.findall(name)}
     if not words:
         return set()
-    text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits).lower()
+    text = _passage_text(hits).lower()
     return {w for w in words if not re.search(rf"\b{re.escape(w.lower())}\b", text)}
 
 
@@ -39,7 +39,7 @@ def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[s
     from rapidfuzz import process  # ~25 ms to import: only when a name is missing, off `citeqa ask`'s usual path
     from rapidfuzz.distance import Levenshtein
 
-    text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
+    text = _passage_text(hits)
     written = sorted(set(_CAPITALISED.findall(text)))  # sorted: of two words as near, the same one in every process
     lowercase = sorted(set(_LOWERCASE.findall(text))) if opening in words else []
     fixes = {}
@@ -76,7 +76,7 @@ def misspelt_words(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    text = "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
+    text = _passage_text(hits)
     written = sorted(set(re.findall(r"\b[a-z]{5,}\b", text)))  # sorted: of two words as near, the same one in every process
     fixes = {}
     for word in words[:_MOST_TYPOS]:
@@ -88,6 +88,11 @@ def misspelt_words(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:
         if match is not None and terms(match[0]) != terms(word):  # "leukocyte" for "leukocytes" is one term already
             fixes[word] = match[0]
     return fixes
+
+
+def _passage_text(hits: Sequence[Hit]) -> str:
+    """The passages' texts and their articles' titles, one after another."""
+    return "\n".join(hit.chunk.text + "\n" + hit.chunk.title for hit in hits)
 
 
 def _digits(word: str) -> str:

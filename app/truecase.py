@@ -10,9 +10,9 @@ what they only ever write with a capital ("Kyrgyzstan", "China") is a name (`as_
 import re
 from collections.abc import Sequence
 
-from citeqa.app.words import PROPER_NAMES, common_words, read_words
+from citeqa.app.words import common_words, proper_names
 
-_PROPER = {name.lower(): name for name in read_words(PROPER_NAMES)}
+_PROPER = {name.lower(): name for name in proper_names()}
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -23,6 +23,12 @@ def common_words() -> frozenset[str]:
 
 
 @cache
+def proper_names() -> frozenset[str]:
+    """Words only ever spelled with a capital (~5,500), as spelled: "Mongolia", "June"."""
+    return read_words(PROPER_NAMES)
+
+
+@cache
 def known_words() -> frozenset[str]:
     """Every lowercase word the lexicon knows, in any case (~66,000): "signed", "china", "mongolia"; not "sigend"."""
-    return common_words() | read_words(EITHER_CASE) | {name.lower() for name in read_words(PROPER_NAMES)}
+    return common_words() | read_words(EITHER_CASE) | {name.lower() for name in proper_names()}

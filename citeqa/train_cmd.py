@@ -7,7 +7,7 @@ scorer, calibrates its abstain threshold and writes `app/models/scorer.json`.
 to int8 ONNX, evaluates it (held-out train questions for the threshold, SQuAD test articles
 for reporting) and writes the shipped folder `app/models/reranker/`.
 `citeqa train lexicon` rewrites the word lists in `app/models/` (verb forms, proper names, modifiers, common
-words) from lemminflect's lexicon.
+words, words of either case) from lemminflect's lexicon.
 """
 
 import json

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from citeqa.app.followup import expand, is_follow_up, previous_question, short_answer
+from citeqa.app.followup import expand, is_follow_up, previous_question, answer_lead
 from citeqa.app.qa import QA
 from citeqa.app.rerank import Reranker
 
@@ -64,7 +64,7 @@ def test_he_or_she_in_a_follow_up_means_the_short_answer_before_it() -> None:
     query, previous = expand("what did he say he wanted to send more of to china?", history)
     assert previous == "who is the president of turkmenistan? Serdar Berdimuhamedov" and query.startswith(previous)
     assert expand("and what did it cost?", history)[1] == "who is the president of turkmenistan?"  # "it" is no person
-    assert short_answer("The articles don't say. None of the passages I found answers this question.") == ""
+    assert answer_lead("The articles don't say. None of the passages I found answers this question.") == ""
 
 
 def test_a_follow_up_about_him_is_answered_from_his_passages(qa: QA) -> None:

@@ -66,14 +66,18 @@ def modifier_only_words() -> list[str]:
 
 def common_only_words() -> list[str]:
     """Sorted lowercase alphabetic words that the lexicon never spells with a capital."""
-    capitalised = {w.lower() for w in _table() if w.isalpha() and not w.islower()}
-    return sorted(w for w in _table() if w.isalpha() and w.islower() and w not in capitalised)
+    return sorted(w for w in _table() if w.isalpha() and w.islower() and w not in _capitalised())
 
 
 def either_case_words() -> list[str]:
     """Sorted lowercase alphabetic words that the lexicon also spells with a capital ("china", "may")."""
-    capitalised = {w.lower() for w in _table() if w.isalpha() and not w.islower()}
-    return sorted(w for w in _table() if w.isalpha() and w.islower() and w in capitalised)
+    return sorted(w for w in _table() if w.isalpha() and w.islower() and w in _capitalised())
+
+
+@cache
+def _capitalised() -> frozenset[str]:
+    """The lowercase forms of the words the lexicon spells with a capital."""
+    return frozenset(w.lower() for w in _table() if w.isalpha() and not w.islower())
 
 
 def _write(path: Path, words: list[str], what: str) -> int:
