@@ -95,7 +95,7 @@ def has_type(sentence: str, question: str, kind: str | None) -> bool:
     """True when `sentence` holds an answer of `kind` that the question itself does not contain, in the measure the
     question names (kilometres for "How many kilometres…": "55 bcm" is no answer there), for a who question a name
     that reads as a person's ("Sadyr Japarov", not "National Nuclear Corporation")."""
-    if kind == "number" and _asked_measure(question) is not None:
+    if kind == "number" and (_asked_measure(question) is not None or _COUNTS.search(question)):
         return bool(phrase_spans(sentence, question, kind))
     if kind == "person":
         return any(looks_like_person(phrase.text) for phrase in phrase_spans(sentence, question, kind))
@@ -176,6 +176,9 @@ _ASKED = r"\bhow (?:many|much|long|far|big|large|heavy|tall|high|wide|deep)\W+(?
 # whether any amount answers when the sentence has none in it: crowd questions say "share" of a sum as often as of a
 # percentage. Checked in order: a share asked for is a percentage even where money is spent ("What share of the budget…").
 _PERCENT = re.compile(r"%|\bper ?cent\b|\b(?:halves|thirds|quarters|fifths)\b")  # "two-thirds" is a share as much as "67%" is
+_MONEY = re.compile(r"[$€£¥]|\b(yuan|renminbi|rmb|dollars?|euros?|usd|eur)\b", re.IGNORECASE)
+# "How many countries…" counts things: "$64.2 billion" and "11%" count none (a count of dollars is asked as such).
+_COUNTS = re.compile(r"\bhow many\b", re.IGNORECASE)
 _LENGTH = r"kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|feet|foot"
 _DURATION = r"years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
 _MEASURES = (
@@ -187,7 +190,7 @@ _MEASURES = (
             r"lend|lent|loan|owe|owed|fund|funded|raise|raised|earn|earned|charge|charged)\b|\b(cost|price) of\b",
             re.IGNORECASE,
         ),
-        re.compile(r"[$€£¥]|\b(yuan|renminbi|rmb|dollars?|euros?|usd|eur)\b", re.IGNORECASE),
+        _MONEY,
         False,
     ),
     (
@@ -303,6 +306,8 @@ def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> lis
     keeps them all; so does a share question without a percentage, which falls back to any amount."""
     measure = _asked_measure(question)
     if measure is None:
+        if _COUNTS.search(question):
+            return [p for p in phrases if not any(m.search(p.text) or _carried_after(m, sentence, p) for m in (_MONEY, _PERCENT))]
         return phrases
     _, carries, any_amount_else = measure
     kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]

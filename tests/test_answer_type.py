@@ -147,6 +147,14 @@ def test_a_quantity_in_another_measure_than_the_one_asked_is_no_short_answer() -
     assert answer_phrases(ad, "How much did an advertisement cost?", "number") == ["$5 million"]
 
 
+def test_a_count_is_no_sum_of_money_nor_a_percentage() -> None:
+    exports = "Exports to the region totaled $64.2 billion, over two-thirds of trade, from 1,500 firms."
+    assert answer_phrases(exports, "How many countries are in Central Asia?", "number") == ["1,500"]
+    assert not has_type("Trade grew by 11% to $10.6 billion.", "How many firms export to China?", "number")
+    assert answer_phrases("Xi pledged 1.5 billion yuan.", "How many yuan did Xi pledge?", "number") == ["1.5 billion yuan"]
+    assert has_type("All six countries signed the treaty.", "How many countries signed the treaty?", "number")
+
+
 def test_a_number_is_the_questions_own_only_as_a_word_of_it() -> None:
     # "ten" is inside "tenth", not a word of the question: the sentence's "ten" still answers.
     assert answer_phrases("Ten thousand came; ten stayed.", "How many stayed after the tenth day?", "number") == ["ten"]
