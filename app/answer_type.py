@@ -148,8 +148,22 @@ def is_label(sentence: str, start: int, end: int) -> bool:
 
 
 def has_typed_phrase(sentence: str, question: str, kind: str | None) -> bool:
-    """True when the answer follows the question's leading preposition. Example: "Since what year…" and "…since 1997"."""
-    return bool(typed_answers(sentence, question, kind))
+    """True when the answer stands where the question's own words put it: after its leading preposition ("Since what
+    year…" and "…since 1997"), or for a who question under the title it asks about (below)."""
+    return bool(typed_answers(sentence, question, kind)) or (kind == "person" and _titled_as_asked(sentence, question))
+
+
+def _titled_as_asked(sentence: str, question: str) -> bool:
+    """True when a person's name follows a title of two or more of the question's words: "President of Kazakhstan
+    Kassym-Jomart Tokayev" for "Who is Kazakhstan's president?" (not "President Xi Jinping", titled by one)."""
+    asked, asked_terms = question.lower(), frozenset(terms(question))
+    for match in _TITLED_NAME.finditer(sentence):
+        words = match.group().strip(" ,.").split()
+        cut = next((i for i, word in enumerate(words) if not _is_asked(word, asked, asked_terms)), len(words))
+        title = [word for word in words[:cut] if word.lower() not in _FUNCTION_WORDS]
+        if len(title) >= 2 and cut < len(words) and looks_like_person(" ".join(words[cut:])):
+            return True
+    return False
 
 
 def typed_answers(sentence: str, question: str, kind: str | None) -> set[str]:

@@ -146,7 +146,8 @@ def answer_type(ctx: Context, index: int, sentence: Sentence) -> float:
 
 
 def typed_phrase(ctx: Context, index: int, sentence: Sentence) -> float:
-    """1 when the typed answer follows the question's leading preposition ("Since what year…" and "…since 1997")."""
+    """1 when the typed answer stands where the question's words put it: after its leading preposition ("Since what
+    year…" and "…since 1997"), or a name under the title asked about ("President of Kazakhstan Kassym-Jomart Tokayev")."""
     return float(has_typed_phrase(sentence.text, ctx.question.text, ctx.question.answer_type))
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from citeqa.app import compose
-from citeqa.app.answer_type import answer_phrases, expected_type, has_type, looks_like_person, phrase_spans
+from citeqa.app.answer_type import answer_phrases, expected_type, has_type, has_typed_phrase, looks_like_person, phrase_spans
 from citeqa.app.qa import QA
 from citeqa.app.question import parse
 from citeqa.app.sentences import Sentence
@@ -145,6 +145,14 @@ def test_a_quantity_in_another_measure_than_the_one_asked_is_no_short_answer() -
     assert answer_phrases(exports, "How big a share of two-way trade were exports?", "number") == ["two-thirds"]
     ad = "A 30-second advertisement cost $5 million, with 40 spots sold."
     assert answer_phrases(ad, "How much did an advertisement cost?", "number") == ["$5 million"]
+
+
+def test_a_name_stands_where_a_who_question_puts_it_under_the_title_it_asks_about() -> None:
+    asked = "Who is Kazakhstan's president?"
+    assert has_typed_phrase("President of Kazakhstan Kassym-Jomart Tokayev signed 24 agreements.", asked, "person")
+    assert not has_typed_phrase("President Xi Jinping joined the presidents of Kazakhstan.", asked, "person")
+    assert has_typed_phrase("Xi held talks with Kyrgyz President Sadyr Japarov.", "Who is the president of Kyrgyzstan?", "person")
+    assert not has_typed_phrase("President of Kazakhstan National Bank opened.", asked, "person")  # no person's name
 
 
 def test_a_count_is_no_sum_of_money_nor_a_percentage() -> None:

@@ -99,6 +99,11 @@ def test_president_of_kyrgyzstan_is_not_answered_by_a_railway_named_after_it(qa:
     assert "Japarov" in answer.text
 
 
+def test_a_possessive_who_question_is_answered_by_the_name_under_its_title(qa: QA) -> None:
+    # "President Xi Jinping joined the presidents of Kazakhstan…" names a president and Kazakhstan, not Kazakhstan's.
+    assert qa.ask("Who is Kazakhstan's president?").text.startswith("Kassym-Jomart Tokayev")
+
+
 def test_who_leads_a_country_is_answered_with_a_person_not_an_organisation(qa: QA) -> None:
     # A sentence about a corporation that will "lead" a consortium in Kazakhstan names nobody who leads it.
     assert qa.ask("Who is the president of Uzbekistan?").text.startswith("Shavkat Mirziyoyev")
