@@ -8,6 +8,7 @@ is not clearly a number, date, person or place question gets no type.
 import re
 from dataclasses import dataclass
 
+from citeqa.app.required import ORDINALS
 from citeqa.app.terms import contains_term, terms
 from citeqa.app.truecase import is_proper_name
 from citeqa.app.words import common_words
@@ -33,8 +34,11 @@ _CALENDAR = re.compile(
     rf"\b\d{{1,2}} ({_MONTHS.replace(' ', '|')})\b|\b({_MONTHS.replace(' ', '|')}) \d{{1,4}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
 )
 # A named place after a preposition of place: "in Astana", "at the Kremlin", "near Xi'an".
+# A named place after a noun for one: "the city of Xian", "the capital of Xi'an".
+_PLACE_NOUNS = r"city|town|village|capital|port|province|region|county|district|state"
 _PLACE = re.compile(
     rf"\b(?:in|at|near|from)\s+(?!(?:{_MONTHS.replace(' ', '|')}|{_DAYS.replace(' ', '|')})\b)(?:the\s+)?[A-Z][\w'’-]+"
+    rf"|\b(?:{_PLACE_NOUNS}) of [A-Z][\w'’-]+"
 )
 _FREQUENCY = re.compile(
     r"\b(annual(ly)?|biennial(ly)?|yearly|monthly|weekly|daily|every (other|\w+) (day|week|month|year)s?|once|twice|\w+ times)\b",
@@ -120,7 +124,8 @@ def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
         return []
     pattern = _PATTERNS[kind]
     asked = {m.group().lower() for m in pattern.finditer(question)}
-    found = [m for m in pattern.finditer(sentence) if m.group().lower() not in asked]
+    ordinals = _asked_ordinals(question)
+    found = [m for m in pattern.finditer(sentence) if m.group().lower() not in asked and not _of_another(sentence, m.start(), m.end(), ordinals)]
     if kind == "date" and not _ASKS_DAY.search(question):  # "on Tuesday" says when only to "which day…?"
         found = [m for m in found if m.group() not in _DAYS.split()]
     if kind == "number":
@@ -243,7 +248,7 @@ _PHRASES = {
     "person": _NAME,
     # "in May 2023", "on Tuesday": a month or a day after the preposition says when, not where
     "place": re.compile(
-        rf"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom ))(?!(?:{_MONTHS.replace(' ', '|')}|{_DAYS.replace(' ', '|')})\b)"
+        rf"(?:(?<=\bin )|(?<=\bat )|(?<=\bnear )|(?<=\bfrom )|(?<=\bcity of )|(?<=\btown of )|(?<=\bcapital of )|(?<=\bprovince of ))(?!(?:{_MONTHS.replace(' ', '|')}|{_DAYS.replace(' ', '|')})\b)"
         r"(?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*"
     ),
 }
@@ -264,6 +269,25 @@ class Phrase:
     end: int
 
 
+_ORDINAL_WORD = re.compile(rf"\b(?:{'|'.join(ORDINALS)})\b", re.IGNORECASE)
+
+
+def _asked_ordinals(question: str) -> frozenset[str]:
+    return frozenset(m.group().lower() for m in _ORDINAL_WORD.finditer(question))
+
+
+def _of_another(sentence: str, start: int, end: int, asked_ordinals: frozenset[str]) -> bool:
+    """True when an answer belongs to another ordinal than the one asked: the last one before it, or failing that the
+    first after it. For "…the second summit?", "It is only the second time the summit has been held, with the first
+    hosted by the city of Xian" gives Xian to the first; "The first was held in May, the second in June" May to the first."""
+    if not asked_ordinals:
+        return False
+    ordinals = list(_ORDINAL_WORD.finditer(sentence))
+    before = [m for m in ordinals if m.end() <= start]
+    owner = before[-1] if before else next((m for m in ordinals if m.start() >= end), None)
+    return owner is not None and owner.group().lower() not in asked_ordinals
+
+
 def is_ordinal(sentence: str, end: int) -> bool:
     """True when the number ending at `end` is an ordinal ("the 25th summit"): it ranks something, it does not count it."""
     return bool(_ORDINAL_SUFFIX.match(sentence, end))
@@ -282,7 +306,10 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
     asked, asked_terms = question.lower(), frozenset(terms(question))
     found: dict[str, Phrase] = {}
     titled = list(_TITLED_NAME.finditer(sentence)) if kind == "person" else []
+    ordinals = _asked_ordinals(question)
     for match in titled + list(pattern.finditer(sentence)):
+        if _of_another(sentence, match.start(), match.end(), ordinals):
+            continue
         words = match.group().strip(" ,.").split()
         if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
             while words and _is_asked(words[0], asked, asked_terms):

@@ -155,6 +155,26 @@ def test_a_name_stands_where_a_who_question_puts_it_under_the_title_it_asks_abou
     assert not has_typed_phrase("President of Kazakhstan National Bank opened.", asked, "person")  # no person's name
 
 
+def test_a_place_named_after_a_noun_for_one_is_a_place() -> None:
+    xian = "The inaugural summit was hosted in May 2023 by the ancient Chinese imperial capital of Xi’an."
+    assert answer_phrases(xian, "Where was the first summit?", "place") == ["Xi’an"]
+    assert has_type("The first was hosted by the Chinese city of Xian.", "Which city hosted it?", "place")
+    assert not has_type("The capital of the bank was raised.", "Where was it?", "place")  # no name after the noun
+
+
+def test_an_answer_belongs_to_the_ordinal_before_it_or_else_after_it() -> None:
+    both = "It is only the second time the summit has been held, with the first hosted by the Chinese city of Xian."
+    assert answer_phrases(both, "Which city hosted the second summit?", "place") == []
+    assert answer_phrases(both, "Which city hosted the first summit?", "place") == ["Xian"]
+    dates = "The first summit was held in May 2023, the second in June 2025."
+    assert answer_phrases(dates, "When was the first summit held?", "date") == ["May 2023"]
+    assert answer_phrases(dates, "When was the second summit held?", "date") == ["June 2025"]
+    astana = "The signing took place in Astana, during the second China-Central Asia Summit."
+    assert answer_phrases(astana, "Where was the second summit held?", "place") == ["Astana"]
+    assert not has_type(astana, "Where was the first summit held?", "place")
+    assert answer_phrases(astana, "Where did the signing take place?", "place") == ["Astana"]  # no ordinal asked
+
+
 def test_a_count_is_no_sum_of_money_nor_a_percentage() -> None:
     exports = "Exports to the region totaled $64.2 billion, over two-thirds of trade, from 1,500 firms."
     assert answer_phrases(exports, "How many countries are in Central Asia?", "number") == ["1,500"]
