@@ -29,6 +29,12 @@ def proper_names() -> frozenset[str]:
 
 
 @cache
+def either_case_words() -> frozenset[str]:
+    """Lowercase words the lexicon also spells with a capital (609): "china", "east", "may"."""
+    return read_words(EITHER_CASE)
+
+
+@cache
 def known_words() -> frozenset[str]:
     """Every lowercase word the lexicon knows, in any case (~66,000): "signed", "china", "mongolia"; not "sigend"."""
-    return common_words() | read_words(EITHER_CASE) | {name.lower() for name in proper_names()}
+    return common_words() | either_case_words() | {name.lower() for name in proper_names()}

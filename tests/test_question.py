@@ -72,6 +72,14 @@ def test_a_name_typed_in_lowercase_gets_the_capital_the_passages_give_it() -> No
     assert as_passages_write("where was the summit", passages + ["The Summit opened."]) == "where was the summit"
 
 
+def test_a_common_word_the_passages_capitalise_only_inside_longer_names_stays_common() -> None:
+    passages = ["Trade with East Asia grew, as did trade with the Middle East and with China.", "Xi met President Xi Jinping."]
+    assert as_passages_write("what sea bordered the empire to the east", passages) == "what sea bordered the empire to the east"
+    assert as_passages_write("what did china say", passages) == "what did China say"  # standing alone as well
+    assert as_passages_write("who did jinping meet", passages) == "who did Jinping meet"  # no common word: a name
+    assert as_passages_write("what did china say", ["In Beijing, China Southern Airlines flew."]) == "what did china say"
+
+
 def test_british_and_american_spellings_are_one_term() -> None:
     assert terms("cooperation centres") == terms("cooperation centers")
     assert terms("Good-Neighbourliness") == terms("good-neighborliness")
