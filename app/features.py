@@ -35,7 +35,7 @@ class Context:
     term_weight: dict[str, float]
     around: dict[int, frozenset[str]]  # sentence index -> terms it and its neighbours name in their own right
     defined: dict[tuple[str, str], str]  # (article id, acronym) -> the names it stands for
-    article_text: dict[str, set[str]]  # article id -> terms of all its retrieved sentences
+    article_text: dict[str, set[str]]  # article id -> terms of all its retrieved sentences, its title and author
     article_rank: dict[str, int]  # article id -> rank of its best candidate (1 = best)
     hit_rank: dict[int, int]  # id(hit) -> rank among the retrieved passages (1 = best)
     best_dense: float
@@ -74,6 +74,8 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     article_terms: dict[str, set[str]] = {}
     for sentence in sentences:
         article_terms.setdefault(sentence.article_id, set()).update(with_aliases(set(terms(sentence.text)), question.aliases))
+    for hit in {id(s.hit): s.hit for s in sentences}.values():  # what the article says of itself: "Alyssa Chen" wrote it
+        article_terms[hit.article_id].update(terms(hit.chunk.title), terms(hit.chunk.author or ""))
     hits = list({id(s.hit): s.hit for s in sentences}.values())
     article_rank: dict[str, int] = {}
     for hit in hits:
@@ -182,7 +184,8 @@ def entities_near(ctx: Context, index: int, sentence: Sentence) -> float:
 
 
 def entities_in_article(ctx: Context, index: int, sentence: Sentence) -> float:
-    """Share of the question's named entities found anywhere in the retrieved text of the sentence's article."""
+    """Share of the question's named entities found anywhere in the retrieved text of the sentence's article, its
+    title or its author's name."""
     wanted = ctx.question.entity_terms
     if not wanted:
         return 1.0

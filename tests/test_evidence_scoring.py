@@ -99,6 +99,12 @@ def test_president_of_kyrgyzstan_is_not_answered_by_a_railway_named_after_it(qa:
     assert "Japarov" in answer.text
 
 
+def test_an_article_names_its_author_for_a_question_about_them(qa: QA) -> None:
+    # The byline is metadata, not text: "Alyssa joined the Post…" names her only with the article's author.
+    answer = qa.ask("Who is Alyssa Chen?")
+    assert not answer.abstained and "reporter" in answer.text
+
+
 def test_a_possessive_who_question_is_answered_by_the_name_under_its_title(qa: QA) -> None:
     # "President Xi Jinping joined the presidents of Kazakhstan…" names a president and Kazakhstan, not Kazakhstan's.
     assert qa.ask("Who is Kazakhstan's president?").text.startswith("Kassym-Jomart Tokayev")
