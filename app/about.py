@@ -1,4 +1,4 @@
-"""Questions about the articles themselves: who wrote one, when it was published, which discuss a topic.
+"""Questions about the articles themselves: who wrote one, when it was published, which discuss a topic, who a byline is.
 
 Answers come from the stored article metadata (author, date, title) and are cited
 like any other claim. Author and date evidence is the sentence naming the author
@@ -7,6 +7,7 @@ of -1. Questions that are not about the articles return None and go to
 ordinary extractive answering.
 """
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -99,6 +100,23 @@ def answer_about(
     if question.intent == "which_articles":
         return _which_articles(question.topic, load_articles(), candidate_sentences(load_all_hits()), retrieved)
     return None
+
+
+_WHO_IS = re.compile(r"^\s*who\s+(?:is|was)\s+(?P<name>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+
+
+def answer_who_wrote(question: Question, articles: Sequence[ArticleRecord], ranked: Sequence[Sentence], retrieved: Sequence[str]) -> Answer | None:
+    """For "Who is Nigel Li?" when no text says: '“Beijing Strengthens Ties…” was written by Nigel Li [1].', the
+    article whose byline is that name; None when the question asks about no author of one article."""
+    match = _WHO_IS.match(question.text)
+    if match is None:
+        return None
+    name = match.group("name").lower()
+    named = [a for a in articles if a.author and a.author.lower() == name]
+    if len(named) != 1:
+        return None
+    text, citation = _claim(named[0], "author", 1, ranked)
+    return Answer(text=text, citations=(citation,), retrieved=tuple(retrieved))
 
 
 def _claim(article: ArticleRecord, field: str, marker: int, ranked: Sequence[Sentence]) -> tuple[str, Citation]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from citeqa.app.about import answer_about
+from citeqa.app.about import answer_about, answer_who_wrote
 from citeqa.app.across import answer_across
 from citeqa.app.answer import Answer
 from citeqa.app.collection import answer_collection
@@ -295,6 +295,8 @@ class QA:
         confidence = found.ranked[0].score if found.ranked else None
         if answer is None:
             answer = abstention(retrieved, absent) if absent else compose(found.ranked, parsed, retrieved, self.compose_settings)
+            if answer.abstained:  # "Who is Nigel Li?" with no bio in the text: the byline still says who
+                answer = answer_who_wrote(parsed, self.articles(), found.ranked, retrieved) or answer
             if absent:
                 confidence = float("-inf")  # nothing retrieved can answer, whatever the scores
         explain = tuple(

@@ -76,6 +76,14 @@ def test_a_follow_up_about_it_means_the_article_the_previous_answer_named(qa: QA
         assert date in answer.text, (reply, answer.text)
 
 
+def test_who_a_byline_is_says_what_they_wrote_when_no_text_says_more(qa: QA) -> None:
+    answer = qa.ask("who is nigel li")
+    assert answer.text == "“Beijing Strengthens Ties with Central Asia at Second Regional Summit” was written by Nigel Li [1]."
+    assert [c.article_id for c in answer.citations] == [LI]
+    assert "reporter" in qa.ask("Who is Alyssa Chen?").text  # her bio says more than her byline
+    assert qa.ask("Who is Nigel Lin?").abstained  # no byline of that name
+
+
 def test_who_wrote_the_articles_names_every_article_with_an_author(qa: QA) -> None:
     stored = qa.articles()
     with_author = [a for a in stored if a.author]
