@@ -119,6 +119,14 @@ def looks_like_person(name: str) -> bool:
     return len(run) >= 2 or any(not is_proper_name(w) for w in run)
 
 
+def without_title(name: str) -> str:
+    """A person's name without the title or country before it, cut after its last common English word:
+    "Turkmenistan President Serdar Berdimuhamedov" -> "Serdar Berdimuhamedov"; "Sadyr Japarov" stays."""
+    words = name.split(" ")
+    last_common = max((i for i, word in enumerate(words) if word.lower() in common_words()), default=-1)
+    return " ".join(words[last_common + 1 :]) if last_common < len(words) - 1 else name
+
+
 def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
     if kind is None:
         return []

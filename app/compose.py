@@ -10,12 +10,12 @@ under the threshold, the answer says so plainly and cites nothing.
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from citeqa.app.answer import Answer, Citation, Evidence
-from citeqa.app.answer_type import Phrase, looks_like_person, phrase_spans, typed_answers
+from citeqa.app.answer_type import Phrase, looks_like_person, phrase_spans, typed_answers, without_title
 from citeqa.app.question import Question
 from citeqa.app.sentences import Sentence, passage_terms, with_aliases
 from citeqa.app.terms import contains_term, numbers, terms
@@ -166,7 +166,7 @@ def short_answer(claim: Sequence[Sentence], question: Question, markers: dict[st
     sentence = claim[0].text
     phrases = phrase_spans(sentence, question.text, question.answer_type, elsewhere)
     if question.answer_type == "person":  # only a person's name leads: "Sadyr Japarov", never "Central Asian"
-        phrases = [p for p in phrases if looks_like_person(p.text)]
+        phrases = [replace(p, text=without_title(p.text)) for p in phrases if looks_like_person(p.text)]
     if not phrases:
         return ""
     phrase = min(phrases, key=lambda p: _distance(sentence, p, question)).text
