@@ -35,6 +35,16 @@ def previous_answer(history: Sequence[dict] | None) -> str:
     return ""
 
 
+def requoted(sentence: str, previous_reply: str) -> bool:
+    """True when the previous reply quoted `sentence` already (markers and layout aside)."""
+    letters = _letters(sentence)
+    return bool(letters) and letters in _letters(previous_reply)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
 def is_follow_up(question: str) -> bool:
     """True for anaphoric or very short questions. Example: "And the fourth?" -> True."""
     return bool(_ANAPHORIC.search(question)) or len(terms(question)) <= _SHORT

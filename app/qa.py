@@ -24,7 +24,7 @@ from citeqa.app.collection import answer_collection
 from citeqa.app.compose import ComposeSettings, abstention, absent_entities, compose
 from citeqa.app.crossarticle import search_sources
 from citeqa.app.evidence import Reranker, score_sentences
-from citeqa.app.followup import expand, previous_answer
+from citeqa.app.followup import expand, previous_answer, requoted
 from citeqa.app.question import Question, parse
 from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
@@ -248,6 +248,9 @@ class QA:
         # Retrieval uses the expanded query; sentences are scored mostly against the new question.
         sentence_vector = vectors[0] if not parsed.previous else _unit(vectors[0] + vectors[1])
         ranked = score_sentences(sentence_vector, parsed, candidate_sentences(top), self.scorer, self.reranker)
+        if parsed.previous and parsed.answer_type:  # "How long is it?" is not answered by the quote that had no length
+            reply = previous_answer(history)
+            ranked = [s for s in ranked if s.features.get("answer_type", 0.0) > 0 or not requoted(s.text, reply)]
         return Findings(parsed, notices, vectors[-1], candidates, top, ranked, wanted)
 
     def _search(

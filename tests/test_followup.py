@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from citeqa.app.followup import expand, is_follow_up, previous_question, answer_lead
+from citeqa.app.followup import expand, is_follow_up, previous_question, answer_lead, requoted
 from citeqa.app.qa import QA
 from citeqa.app.rerank import Reranker
 
@@ -71,3 +71,12 @@ def test_a_follow_up_about_him_is_answered_from_his_passages(qa: QA) -> None:
     history = [{"role": "user", "content": "who is the president of turkmenistan?"}, {"role": "assistant", "content": "Serdar Berdimuhamedov."}]
     answer = qa.ask("what did he say he wanted to send more of to china?", history)
     assert "natural gas" in answer.text
+
+
+def test_a_typed_follow_up_is_not_answered_by_the_quote_that_lacked_what_it_asks(qa: QA) -> None:
+    first = qa.ask("What is the CKU railway?")
+    history = [{"role": "user", "content": "What is the CKU railway?"}, {"role": "assistant", "content": first.text}]
+    assert "523" not in first.text  # the quote names the railway, not its length
+    assert qa.ask("How long is it?", history=history).text.startswith("523-kilometer")
+    assert requoted("The 523-kilometer railway\nis long.", "523-kilometer [1] — The 523-kilometer railway is long [1].")
+    assert not requoted("The railway is long.", "")
