@@ -12,6 +12,13 @@ def test_entities_are_the_names_a_question_gives_question_words_aside() -> None:
     assert entities("What worries critics about the agreement?") == ()
 
 
+def test_names_joined_by_and_or_an_acronym_of_a_name_are_several_things() -> None:
+    assert entities("How much do Kazakhstan and Mongolia trade?") == ("Kazakhstan", "Mongolia")
+    assert entities("What is the GDP of Uzbekistan?") == ("GDP", "Uzbekistan")
+    assert entities("Who is the CEO of Tesla?") == ("CEO", "Tesla")
+    assert entities("What did the Bank of China lend?") == ("Bank of China",)  # a name built with "of" stays one
+
+
 def test_parse_fills_every_stage_input_once() -> None:
     question = parse("How many troops did the fourth summit send in 2027?")
     assert question.answer_type == "number"
