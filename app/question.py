@@ -16,11 +16,10 @@ from citeqa.app.truecase import restore_case
 from citeqa.app.words import MODIFIERS, read_words
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
-_NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de|and)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
-# Where one run of capitals names several things: "Kazakhstan and Mongolia" two countries, "GDP of Uzbekistan" a
-# measure (an acronym) and a country; "Bank of China" stays one name.
-_AND = re.compile(r"\s+and\s+")
-_ACRONYM_OF = re.compile(r"^([A-Z]{2,6})\s+of\s+")
+# "and" joins none: "Kazakhstan and Mongolia" are two names.
+_NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’.-]*|\d+)(?:(?:\s+|[-–—]|\s+(?:of|the|de)\s+)(?:[A-Z][\w'’.-]*|\d+))*")
+# An acronym "of" a name is two things, a measure or office and its owner: "GDP of Uzbekistan" ("Bank of China" is one).
+_ACRONYM_OF = re.compile(r"^([A-Z]{2,6})\s+of\s+(.+)$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ALIAS = re.compile(r"(?<=[\w'’])\s*\([A-Z]{2,8}\)")
 # "Who wrote the articles?", "Who are the authors?", "When were the articles published?": every article, not one.
@@ -127,18 +126,11 @@ def entities(text: str) -> tuple[str, ...]:
         while words and words[0].lower() in _LEADING and not (words[0].isupper() and len(words[0]) > 1 and not shouting):
             words = words[1:]  # "Which NFL team" -> "NFL"; "Who" -> nothing
         name = _POSSESSIVE.sub("", " ".join(words).strip(" .-–—"))  # "Kazakhstan's leader" names Kazakhstan
-        found.extend(part for part in _named_apart(name) if not part.isdigit() and any(ch.isupper() for ch in part))
+        acronym_of = _ACRONYM_OF.match(name)
+        found.extend(
+            part for part in (acronym_of.groups() if acronym_of else (name,)) if part and not part.isdigit() and any(ch.isupper() for ch in part)
+        )
     return tuple(dict.fromkeys(found))
-
-
-def _named_apart(name: str) -> list[str]:
-    """The things one run of capitals names: "Kazakhstan and Mongolia" two countries, "GDP of Uzbekistan" a measure
-    and a country ("Bank of China" stays one name)."""
-    parts = []
-    for part in _AND.split(name):
-        acronym = _ACRONYM_OF.match(part)
-        parts.extend([acronym.group(1), part[acronym.end():]] if acronym else [part])
-    return [part for part in parts if part]
 
 
 def _opens_with_modifier(words: list[str], opens_question: bool) -> bool:
