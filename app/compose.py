@@ -114,7 +114,7 @@ def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str
     Example: "Who is the president of Mongolia?" over passages that never name Mongolia -> ["Mongolia"].
     An entity counts as mentioned when any of its terms is ("President Xi Jinping" by "Xi").
     """
-    present = with_aliases(passage_terms(hits), question.aliases)
+    present = with_aliases(passage_terms(hits, question.text), question.aliases)
     for name in names:
         present.update(terms(name))
     return [

@@ -97,13 +97,31 @@ def _mean_vector(vectors: np.ndarray) -> np.ndarray:
     return mean / (np.linalg.norm(mean) or 1.0)
 
 
-def passage_terms(hits: Sequence[Hit]) -> set[str]:
-    """Terms that the passages name in their text or their article's title."""
+def passage_terms(hits: Sequence[Hit], question: str | None = None) -> set[str]:
+    """Terms that the passages name in their text or their article's title. Given the `question`, an author's bio
+    counts only when the question names that author: "Sino-Japan relations" among her interests is not the
+    article mentioning Japan."""
     found: set[str] = set()
     for hit in hits:
-        found.update(terms(hit.chunk.text))
-        found.update(terms(hit.chunk.title))
+        chunk = hit.chunk
+        asks_author = question is None or _names_person(question, chunk.author)
+        found.update(terms(chunk.text if asks_author else _outside_author_bio(chunk)))
+        found.update(terms(chunk.title))
     return found
+
+
+def _opens_bio(paragraph: str, author: str) -> bool:
+    """True when a paragraph opens with the author's full name or first name ("Hao Nan is a fellow at…")."""
+    paragraph = paragraph.lstrip()
+    return paragraph.startswith(author) or bool(re.match(rf"{re.escape(author.split()[0])}\b", paragraph))
+
+
+def _outside_author_bio(chunk: Chunk) -> str:
+    """The chunk's text without the paragraphs of its author's bio."""
+    author = (chunk.author or "").strip()
+    if not author:
+        return chunk.text
+    return "\n".join(p for p in chunk.text.split("\n") if not _opens_bio(p, author))
 
 
 def is_heading(chunk: Chunk, index: int) -> bool:
@@ -221,11 +239,13 @@ def in_author_bio(sentence: Sentence) -> bool:
         return False
     text = sentence.hit.chunk.text
     at = sentence.span[0] - sentence.hit.chunk.char_start
-    paragraph = text[text.rfind("\n", 0, at) + 1 :].lstrip()
-    return paragraph.startswith(author) or bool(re.match(rf"{re.escape(author.split()[0])}\b", paragraph))
+    return _opens_bio(text[text.rfind("\n", 0, at) + 1 :], author)
 
 
 def names_author(question: str, sentence: Sentence) -> bool:
     """True when the question names the sentence's article author, wholly or in part."""
-    names = (sentence.hit.chunk.author or "").split()
-    return any(re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE) for name in names)
+    return _names_person(question, sentence.hit.chunk.author)
+
+
+def _names_person(question: str, person: str | None) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE) for name in (person or "").split())

@@ -48,6 +48,13 @@ def test_a_question_naming_something_no_article_mentions_abstains_and_says_what(
         assert answer.abstained and answer.citations == () and name in answer.text
 
 
+def test_a_name_only_an_author_bio_holds_counts_only_when_the_question_names_the_author(qa: QA) -> None:
+    # 004's author bio: "Her interests lie in cross-strait relations and Sino-Japan relations."
+    answer = qa.ask("What did Japan say about the treaty?")
+    assert answer.abstained and "none of them mentions Japan" in answer.text
+    assert "Japan" in qa.ask("Does Alyssa Chen study Japan?").text.split("[")[0]
+
+
 def test_a_name_only_passages_not_retrieved_mention_is_not_said_to_be_in_no_article(qa: QA) -> None:
     # "English" is in one line of the treaty article ("Below is the English translation…"), outside the passages read.
     answer = qa.ask("Which article translates the treaty text into English?")
