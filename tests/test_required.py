@@ -25,6 +25,14 @@ def test_a_verb_after_the_answer_kind_is_not_its_focus() -> None:
     assert required_terms("What gas pipeline crosses Kazakhstan?") == {"pipelin"}  # a noun before the verb still counts
 
 
+
+def test_a_name_or_a_possessor_before_the_focus_noun_is_not_the_focus() -> None:
+    assert required_terms("What are Alyssa Chen's interests?") == {"interest"}  # not "chen": names are entities
+    assert required_terms("what is the country's capital") == {"capit"}
+    assert required_terms("Which Central Asian nation is not a member of the SCO?") == {"nation"}  # not "asian"
+    assert required_terms("What work of Luther's is seen as a clear teaching?") == {"work"}  # "of" ends no possessor
+
+
 def test_the_shipped_word_lists_are_what_the_lexicon_rebuilds() -> None:
     verbs, names = verb_only_forms(), proper_only_names()
     assert read_words(VERB_FORMS) == set(verbs) and read_words(PROPER_NAMES) == set(names)
