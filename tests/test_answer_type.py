@@ -48,6 +48,12 @@ def test_a_question_naming_something_no_article_mentions_abstains_and_says_what(
         assert answer.abstained and answer.citations == () and name in answer.text
 
 
+def test_the_capital_or_location_of_something_is_a_place() -> None:
+    for question in ["What is Kazakhstan's capital?", "What is the capital of Turkmenistan?", "what was the location of the summit"]:
+        assert expected_type(question) == "place", question
+    assert expected_type("What is the population of Kazakhstan?") != "place"
+
+
 def test_a_name_only_an_author_bio_holds_counts_only_when_the_question_names_the_author(qa: QA) -> None:
     # 004's author bio: "Her interests lie in cross-strait relations and Sino-Japan relations."
     answer = qa.ask("What did Japan say about the treaty?")
