@@ -57,7 +57,7 @@ _ASKS_NUMBER = re.compile(
 )
 _ASKS_PERSON = re.compile(r"^\s*(and )?who\b", re.IGNORECASE)
 _ASKS_PLACE = re.compile(
-    r"^\s*(and )?where\b|\b(in )?(what|which) (city|country|town|place|capital|region|state|nation)\b"
+    r"^\s*(and )?where\b|\b(in )?(what|which) (cit(?:y|ies)|countr(?:y|ies)|towns?|places?|capitals?|regions?|states?|nations?)\b"
     r"|^\s*(and )?what(?: is|'s|’s| was)\b(?: the (?:capital|location|venue|birthplace|headquarters) of\b|.*['’]s (?:capital|location|venue|birthplace|headquarters)\?*$)",
     re.IGNORECASE,
 )

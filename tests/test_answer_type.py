@@ -52,6 +52,7 @@ def test_the_capital_or_location_of_something_is_a_place() -> None:
     for question in ["What is Kazakhstan's capital?", "What is the capital of Turkmenistan?", "what was the location of the summit"]:
         assert expected_type(question) == "place", question
     assert expected_type("What is the population of Kazakhstan?") != "place"
+    assert expected_type("Which countries border Afghanistan?") == "place"  # plural kinds too
 
 
 def test_a_name_only_an_author_bio_holds_counts_only_when_the_question_names_the_author(qa: QA) -> None:
