@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
+from citeqa.app.binding import owned_elsewhere
 from citeqa.app.question import Question
 from citeqa.app.required import ORDINALS
 from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
@@ -34,6 +35,7 @@ class Context:
     question: Question
     term_weight: dict[str, float]
     around: dict[int, frozenset[str]]  # sentence index -> terms it and its neighbours name in their own right
+    elsewhere: dict[int, frozenset[str]]  # sentence index -> focus terms it gives to another name ("Kazakhstan's capital")
     defined: dict[tuple[str, str], str]  # (article id, acronym) -> the names it stands for
     article_text: dict[str, set[str]]  # article id -> terms of all its retrieved sentences, its title and author
     article_rank: dict[str, int]  # article id -> rank of its best candidate (1 = best)
@@ -70,7 +72,12 @@ def term_weights(question: Question, sentences: Sequence[Sentence]) -> dict[str,
 
 def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     """The per-question state the features read."""
-    around = [with_aliases(terms_near, question.aliases) for terms_near in neighbourhoods(sentences, question.asked_inside)]
+    focus = [term for term in question.required if not _countable(term)]
+    elsewhere = [owned_elsewhere(s.text, focus, question.entity_terms) if focus else frozenset() for s in sentences]
+    around = [
+        frozenset(with_aliases(terms_near, question.aliases)) - owned
+        for terms_near, owned in zip(neighbourhoods(sentences, question.asked_inside), elsewhere)
+    ]
     article_terms: dict[str, set[str]] = {}
     for sentence in sentences:
         article_terms.setdefault(sentence.article_id, set()).update(with_aliases(set(terms(sentence.text)), question.aliases))
@@ -86,6 +93,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         question=question,
         term_weight=term_weights(question, sentences),
         around=dict(enumerate(around)),
+        elsewhere=dict(enumerate(elsewhere)),
         defined=acronyms(sentences),
         article_text=article_terms,
         article_rank=article_rank,
@@ -116,9 +124,11 @@ def dense_gap(ctx: Context, index: int, sentence: Sentence) -> float:
 
 
 def coverage(ctx: Context, index: int, sentence: Sentence) -> float:
-    """Share of the question's terms (weighted by rarity) the sentence names; a term only inside a name compound counts partly."""
+    """Share of the question's terms (weighted by rarity) the sentence names; a term only inside a name compound counts
+    partly, a focus noun the sentence gives to another name ("Kazakhstan's capital" for Turkmenistan's) not at all."""
     total = sum(ctx.term_weight.values()) or 1.0
     standalone, inside = _standalone_and_inside(ctx, sentence)
+    standalone -= ctx.elsewhere[index]
     asked_inside = ctx.question.asked_inside
     held = 0.0
     for term, weight in ctx.term_weight.items():
