@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from citeqa.app.terms import contains_term, terms
 
 _NAME = r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*"
-_OWNER_BEFORE = re.compile(rf"({_NAME})['’]s\s+(?:[a-z][\w-]*\s+)?$")  # "Kazakhstan's (new) capital"
+_OWNER_BEFORE = re.compile(rf"(?:({_NAME})['’]s|\b(its|their))\s+(?:[a-z][\w-]*\s+)?$")  # "Kazakhstan's (new) capital", "its GDP"
 _OWNER_AFTER = re.compile(rf"^\s+of\s+(?:the\s+)?({_NAME})")  # "capital of Kazakhstan"
 _WORD = re.compile(r"[A-Za-z][\w-]*")
 
@@ -34,8 +34,12 @@ def owned_elsewhere(sentence: str, focus: Iterable[str], entities: Iterable[Iter
 
 
 def _owner(sentence: str, start: int, end: int) -> str | None:
-    """The name a mention belongs to ("Kazakhstan's capital", "capital of Kazakhstan"), if the sentence says."""
+    """The name a mention belongs to ("Kazakhstan's capital", "capital of Kazakhstan"), if the sentence says; "its" and
+    "their" stand for the last name before them ("Tajikistan's debt is 27 percent of its GDP")."""
     before, after = _OWNER_BEFORE.search(sentence[:start]), _OWNER_AFTER.match(sentence[end:])
+    if before and before.group(2):
+        names = [m.group() for m in re.finditer(_NAME, sentence[: before.start()]) if terms(m.group())]
+        return names[-1] if names else None
     return (before or after).group(1) if before or after else None
 
 

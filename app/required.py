@@ -18,7 +18,7 @@ _FOCUS = re.compile(
     r"\b(?:what|how) about (?:in |for |with )?(?:the )?(?P<h>[a-z][\w'’-]*)"
     r"|\bhow (?:many|much) (?P<a>[a-z][\w-]*)(?: (?P<b>[a-z][\w-]*))?"
     r"|\b(?:what|which)(?: (?:is|was|are|were))?(?: the)?(?:(?: (?!of\b)[\w-]+){1,3}['’]s| (?-i:[A-Z])[\w-]*(?: (?-i:[A-Z])[\w-]*)*)?"  # "Alyssa Chen's interests", "Central Asian nation"
-    r" (?P<c>(?-i:[a-z])[\w-]*)(?: (?P<d>(?-i:[a-z])[\w-]*))?(?: of (?:the )?(?P<e>[a-z][\w-]*))?"
+    r" (?P<c>(?!(?:of|in|on|at|by|for|to|with|and|or|from|about)\b)(?-i:[a-z])[\w-]*|(?-i:[A-Z]{2,6})(?![\w-]))(?: (?P<d>(?-i:[a-z])[\w-]*))?(?: of (?:the )?(?P<e>[a-z][\w-]*))?"
     r"|\bwho (?:is|was|are|were) the (?P<f>[a-z][\w-]*)(?: (?P<g>[a-z][\w-]*))?",
     re.IGNORECASE,
 )

@@ -10,6 +10,9 @@ _ASTANA = "The signing took place in Astana, Kazakhstan’s capital, during the 
 def test_a_noun_given_to_another_name_is_owned_elsewhere() -> None:
     assert owned_elsewhere(_ASTANA, {"capit"}, [("turkmenistan",)]) == {"capit"}
     assert owned_elsewhere("The capital of Kazakhstan is Astana.", {"capit"}, [("turkmenistan",)]) == {"capit"}
+    debt = "Tajikistan’s total external debt stands at $3.2 billion, around 27 percent of its GDP."
+    assert owned_elsewhere(debt, {"gdp"}, [("kazakhstan",)]) == {"gdp"}  # "its": the last name before it
+    assert owned_elsewhere(debt, {"gdp"}, [("tajikistan",)]) == frozenset()
 
 
 def test_a_noun_of_the_question_s_own_name_or_of_no_name_is_kept() -> None:

@@ -31,6 +31,7 @@ def test_a_name_or_a_possessor_before_the_focus_noun_is_not_the_focus() -> None:
     assert required_terms("what is the country's capital") == {"capit"}
     assert required_terms("Which Central Asian nation is not a member of the SCO?") == {"nation"}  # not "asian"
     assert required_terms("What work of Luther's is seen as a clear teaching?") == {"work"}  # "of" ends no possessor
+    assert required_terms("What is the GDP of Kazakhstan?") == {"gdp"}  # an acronym can be the focus itself
 
 
 def test_the_shipped_word_lists_are_what_the_lexicon_rebuilds() -> None:
