@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from citeqa.app.terms import is_stop_word, terms
-from citeqa.app.words import known_words
+from citeqa.app.words import common_words, known_words
 from citeqa.store.records import Hit
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]{4,}\b")  # 5 letters or more: short names are too close to each other
@@ -40,7 +40,10 @@ def respelled(words: set[str], hits: Sequence[Hit], opening: str = "") -> dict[s
     from rapidfuzz.distance import Levenshtein
 
     text = _passage_text(hits)
-    written = sorted(set(_CAPITALISED.findall(text)))  # sorted: of two words as near, the same one in every process
+    # Sorted: of two words as near, the same one in every process. A common word capitalised by its place ("While"
+    # opening a sentence) is no name: "White House" is not the passages' "While House".
+    common = common_words()
+    written = sorted(w for w in set(_CAPITALISED.findall(text)) if w.lower() not in common)
     lowercase = sorted(set(_LOWERCASE.findall(text))) if opening in words else []
     fixes = {}
     for word in sorted(words - set(written)):  # a word these passages write as it is needs no respelling

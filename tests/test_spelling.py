@@ -38,6 +38,12 @@ def test_the_opening_word_may_be_a_misspelt_common_word() -> None:
     assert respelled({"Survivial"}, passages) == {}  # inside a question, a capitalised word is a name: names only
 
 
+def test_a_common_word_opening_a_sentence_is_no_name_to_respell_to() -> None:
+    passages = _passages("While the treaty was signed, the White Sea froze.", "Whale watchers met.")
+    assert respelled({"White"}, _passages("While the treaty was signed, no one objected.")) == {}  # not "While House"
+    assert respelled({"Whita"}, passages) == {"Whita": "White"}  # a capitalised word that can be a name still can
+
+
 def test_a_name_the_wider_passages_write_as_it_is_is_not_respelled() -> None:
     assert respelled({"English"}, _passages("Below is the English translation.", "Engliss is no word.")) == {}
 
