@@ -17,8 +17,9 @@ import numpy as np
 from citeqa.app.answer import Answer, Citation, Evidence
 from citeqa.app.answer_type import Phrase, looks_like_person, phrase_spans, typed_answers, without_title
 from citeqa.app.question import Question
-from citeqa.app.sentences import Sentence, passage_terms, with_aliases
+from citeqa.app.sentences import Sentence, passage_terms, sentence_terms, with_aliases
 from citeqa.app.terms import contains_term, numbers, terms
+from citeqa.app.words import common_words
 from citeqa.store.records import Hit
 
 SHORT_TYPES = ("calendar", "date", "number", "person", "place")  # questions answered by a phrase, then the quote
@@ -112,15 +113,35 @@ def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str
     """The question's named entities that no retrieved passage (nor its title) and none of `names` mention.
 
     Example: "Who is the president of Mongolia?" over passages that never name Mongolia -> ["Mongolia"].
-    An entity counts as mentioned when any of its terms is ("President Xi Jinping" by "Xi").
+    A name counts as mentioned when any of its terms is ("President Xi Jinping" by "Xi"), but a name built from
+    common words ("Asian Development Bank", "United Nations") only when one sentence, title or name holds all its
+    terms: "Central Asian" and "China Development Bank" do not mention the Asian Development Bank.
     """
+    names = list(names)
     present = with_aliases(passage_terms(hits, question.text), question.aliases)
     for name in names:
         present.update(terms(name))
-    return [
-        entity for entity, entity_terms in zip(question.entities, map(terms, question.entities))
-        if entity_terms and not any(contains_term(present, term) for term in entity_terms)
-    ]
+    absent = []
+    for entity in question.entities:
+        entity_terms = terms(entity)
+        if not entity_terms:
+            continue
+        if _built_from_common_words(entity):
+            places = [with_aliases(found, question.aliases) for found in sentence_terms(hits, question.text)]
+            places += [set(terms(name)) for name in names]
+            if not any(all(contains_term(place, term) for term in entity_terms) for place in places):
+                absent.append(entity)
+        elif not any(contains_term(present, term) for term in entity_terms):
+            absent.append(entity)
+    return absent
+
+
+def _built_from_common_words(entity: str) -> bool:
+    """True for a name of several words, one of them a common English word, that is no person's name:
+    "Asian Development Bank", "United Nations"; not "Mongolia", "President Xi Jinping"."""
+    words = entity.split()
+    common = common_words()
+    return len(words) >= 2 and any(word.lower() in common for word in words) and not looks_like_person(entity)
 
 
 def abstention(retrieved: Sequence[str], absent: Sequence[str] = ()) -> Answer:

@@ -110,6 +110,18 @@ def passage_terms(hits: Sequence[Hit], question: str | None = None) -> set[str]:
     return found
 
 
+def sentence_terms(hits: Sequence[Hit], question: str) -> list[set[str]]:
+    """Terms of each sentence the passages hold, and of each title, bios counted as `passage_terms` counts them:
+    where a name made of common words ("Asian Development Bank") must be written whole to be mentioned."""
+    found: list[set[str]] = []
+    for hit in hits:
+        chunk = hit.chunk
+        kept = chunk.text if _names_person(question, chunk.author) else _outside_author_bio(chunk)
+        found.extend(set(terms(text)) for text in map(chunk.sentence_text, chunk.sentences) if text in kept)
+        found.append(set(terms(chunk.title)))
+    return found
+
+
 def _opens_bio(paragraph: str, author: str) -> bool:
     """True when a paragraph opens with the author's full name or first name ("Hao Nan is a fellow at…")."""
     paragraph = paragraph.lstrip()
