@@ -1,19 +1,28 @@
-"""Whose a focus noun is: "Kazakhstan's capital" is not the capital of Turkmenistan.
+"""Whose a focus noun or an ordinal is: "Kazakhstan's capital" is not the capital of Turkmenistan.
 
 A sentence that names the noun a question asks about ("What is the capital of
 Turkmenistan?") but gives it to another name ("Astana, Kazakhstan's capital") does
-not hold that noun for the question: `app.features` counts it as missing there.
+not hold that noun for the question, nor does a sentence whose ordinal ranks another
+noun ("the second *time* the summit has been held" for "the second *summit*"):
+`app.features` counts them as missing there.
 """
 
 import re
 from collections.abc import Iterable
 
+from citeqa.app.required import ORDINALS
 from citeqa.app.terms import contains_term, terms
+from citeqa.app.words import MODIFIERS, VERB_FORMS, read_words
 
 _NAME = r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*"
 _OWNER_BEFORE = re.compile(rf"(?:({_NAME})['’]s|\b(its|their))\s+(?:[a-z][\w-]*\s+)?$")  # "Kazakhstan's (new) capital", "its GDP"
 _OWNER_AFTER = re.compile(rf"^\s+of\s+(?:the\s+)?({_NAME})")  # "capital of Kazakhstan"
 _WORD = re.compile(r"[A-Za-z][\w-]*")
+_ORDINAL = "|".join(ORDINALS)
+# An ordinal and the first lowercase word after it, past names and hyphens: "second China-Central Asia summit" -> summit.
+_RANKED = re.compile(rf"\b((?i:{_ORDINAL}))\b(?:[-–]|\s+)(?:(?:[A-Z][\w’'-]*|[-–])\s*)*([a-z][\w’'-]*)?")
+_MODIFIER_WORDS = read_words(MODIFIERS)
+_VERB_WORDS = read_words(VERB_FORMS)
 
 
 def owned_elsewhere(sentence: str, focus: Iterable[str], entities: Iterable[Iterable[str]]) -> frozenset[str]:
@@ -46,3 +55,61 @@ def _owner(sentence: str, start: int, end: int) -> str | None:
 def _is_one_of(owner: str, entities: list[tuple[str, ...]]) -> bool:
     named = set(terms(owner))
     return any(any(contains_term(named, t) for t in entity) for entity in entities)
+
+
+def ordinals_elsewhere(sentence: str, question: str) -> frozenset[str]:
+    """Ordinals the question puts on a noun ("the second summit") that every mention in `sentence` puts on another
+    ("It is only the second time the summit has been held") -> {"second"}, and the terms the sentence says only of
+    another ordinal ("…, with the first hosted by the Chinese city of Xian") -> {"host", "citi", …}. A mention before
+    a verb, a function word, punctuation or the same noun keeps the ordinal ("the second was held in Astana", "the
+    second China-Central Asia summit")."""
+    ranked = {}
+    for match in _RANKED.finditer(question):
+        noun = (match.group(2) or "").lower()
+        if noun and not _is_modifier(noun) and terms(noun):
+            ranked[match.group(1).lower()] = terms(noun)
+    elsewhere = _under_other_ordinals(sentence, question)
+    for ordinal, noun_terms in ranked.items():
+        mentions = [m for m in _RANKED.finditer(sentence) if m.group(1).lower() == ordinal]
+        if mentions and all(_ranks_another(m.group(2), noun_terms) for m in mentions):
+            elsewhere.update(terms(ordinal))
+    return frozenset(elsewhere)
+
+
+def _is_modifier(word: str) -> bool:
+    """ "largest", "annual": words that describe the ranked noun rather than name it."""
+    return word in _MODIFIER_WORDS or word.endswith("est")
+
+
+def _ranks_another(word: str | None, noun_terms: tuple[str, ...]) -> bool:
+    if word is None:
+        return False
+    word = word.lower()
+    word_terms = terms(word)
+    if not word_terms or word in _VERB_WORDS or word.endswith("ed") or _is_modifier(word):
+        return False
+    return not any(contains_term(word_terms, term) for term in noun_terms)
+
+
+_FIRST_WORDS = "inaugural|maiden"  # say "first" without the word: "the inaugural summit"
+_OPENS_RANK = re.compile(rf"\b(?i:{_ORDINAL}|{_FIRST_WORDS})\b")
+_CLAUSE_END = re.compile(rf"[,;:.!?()–—]|\b(?i:{_ORDINAL}|{_FIRST_WORDS})\b")
+
+
+def _under_other_ordinals(sentence: str, question: str) -> set[str]:
+    """Terms the sentence names only in clauses opened by an ordinal the question does not ask about."""
+    asked = {w for w in ORDINALS if re.search(rf"\b{w}\b", question, re.IGNORECASE)}
+    if not asked:
+        return set()
+    other, rest, at = [], [], 0
+    for match in _OPENS_RANK.finditer(sentence):
+        rank = match.group().lower()
+        if (rank if rank in ORDINALS else "first") in asked or match.start() < at:
+            continue
+        end = _CLAUSE_END.search(sentence, match.end())
+        stop = end.start() if end else len(sentence)
+        rest.append(sentence[at : match.start()])
+        other.append(sentence[match.end() : stop])
+        at = stop
+    rest.append(sentence[at:])
+    return set(terms(" ".join(other))) - set(terms(" ".join(rest))) if other else set()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
-from citeqa.app.binding import owned_elsewhere
+from citeqa.app.binding import ordinals_elsewhere, owned_elsewhere
 from citeqa.app.question import Question
 from citeqa.app.required import ORDINALS
 from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
@@ -35,7 +35,7 @@ class Context:
     question: Question
     term_weight: dict[str, float]
     around: dict[int, frozenset[str]]  # sentence index -> terms it and its neighbours name in their own right
-    elsewhere: dict[int, frozenset[str]]  # sentence index -> focus terms it gives to another name ("Kazakhstan's capital")
+    elsewhere: dict[int, frozenset[str]]  # sentence index -> focus terms it gives to another name ("Kazakhstan's capital"), ordinals it puts on another noun
     defined: dict[tuple[str, str], str]  # (article id, acronym) -> the names it stands for
     article_text: dict[str, set[str]]  # article id -> terms of all its retrieved sentences, its title and author
     article_rank: dict[str, int]  # article id -> rank of its best candidate (1 = best)
@@ -73,7 +73,10 @@ def term_weights(question: Question, sentences: Sequence[Sentence]) -> dict[str,
 def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     """The per-question state the features read."""
     focus = [term for term in question.required if not _countable(term)]
-    elsewhere = [owned_elsewhere(s.text, focus, question.entity_terms) if focus else frozenset() for s in sentences]
+    elsewhere = [
+        (owned_elsewhere(s.text, focus, question.entity_terms) if focus else frozenset()) | ordinals_elsewhere(s.text, question.text)
+        for s in sentences
+    ]
     around = [
         frozenset(with_aliases(terms_near, question.aliases)) - owned
         for terms_near, owned in zip(neighbourhoods(sentences, question.asked_inside), elsewhere)

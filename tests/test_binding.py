@@ -1,6 +1,6 @@
-"""Whose a focus noun is: a sentence giving it to another name does not hold it for the question."""
+"""Whose a focus noun or an ordinal is: a sentence giving it to another name or noun does not hold it for the question."""
 
-from citeqa.app.binding import owned_elsewhere
+from citeqa.app.binding import ordinals_elsewhere, owned_elsewhere
 from citeqa.app.qa import QA
 from tests.store_fixtures import default_store, qa  # noqa: F401  (fixtures)
 
@@ -25,3 +25,29 @@ def test_a_noun_of_the_question_s_own_name_or_of_no_name_is_kept() -> None:
 def test_another_country_s_capital_does_not_answer_for_this_one(qa: QA) -> None:
     assert "Astana" in qa.ask("What is Kazakhstan's capital?").text.split("—")[0]
     assert "Astana" not in qa.ask("What is the capital of Turkmenistan?").text
+
+
+_XIAN = "It is only the second time the summit has been held, with the first hosted by the Chinese city of Xian two years ago."
+
+
+def test_an_ordinal_on_another_noun_and_what_another_ordinal_says_are_not_the_question_s() -> None:
+    held = ordinals_elsewhere(_XIAN, "Which city hosted the second summit?")
+    assert {"second", "host", "citi", "xian"} <= held and "summit" not in held  # "second time"; the first was hosted
+    assert ordinals_elsewhere("The first was held in Xian, the second in Astana.", "Where was the second held?") == {"xian", "held"}
+    inaugural = "The inaugural summit was hosted in Xi'an, a city on the Silk Road."
+    assert "host" in ordinals_elsewhere(inaugural, "Which city hosted the second summit?")  # "inaugural" says first
+
+
+def test_an_ordinal_on_the_asked_noun_or_before_a_verb_is_kept() -> None:
+    second = "Which city hosted the second summit?"
+    assert ordinals_elsewhere("Leaders met in Astana for the second China-Central Asia summit.", second) == frozenset()
+    assert ordinals_elsewhere("The second was held in Astana.", second) == frozenset()
+    assert ordinals_elsewhere("The summit, the second, was held in Astana.", second) == frozenset()
+    assert ordinals_elsewhere(_XIAN, "Which city hosted the first summit?") == {"summit", "held", "time"}
+    assert ordinals_elsewhere(_XIAN, "Which city hosted the summit?") == frozenset()  # no ordinal asked
+
+
+def test_the_city_of_another_summit_does_not_answer_for_this_one(qa: QA) -> None:
+    assert qa.ask("Which city hosted the second summit?").text.startswith("Astana")
+    assert qa.ask("Which city hosted the first summit?").text.startswith("Xian")
+    assert qa.ask("Which Chinese city will host the third summit?").abstained  # the articles say China, no city
