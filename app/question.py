@@ -34,8 +34,12 @@ _LEADING = frozenset(_REQUESTS.split()) | frozenset(
 )
 # A follow-up that asks in full ("what did he say…") asks for its own kind of answer; "and in 2023?", "what about
 # Kyrgyzstan?" ask the previous question's again.
+# A follow-up with its own question word and verb asks anew ("What new areas did he name?"), one without ("And
+# Kyrgyzstan?", "What about the fourth?") keeps the kind of answer the previous question asked for.
 _ASKS_ANEW = re.compile(
-    r"\b(what|which|who|whom|whose|when|where|why|how)\s+(is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b", re.I
+    r"\b(what|which|who|whom|whose|when|where|why|how)\b(?!\s+about\b)(?:\s+[\w'’-]+){0,4}?\s+"
+    r"(is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b",
+    re.I,
 )
 _MODIFIERS = read_words(MODIFIERS)  # a question's first word among these is capitalised by position only
 _INTENTS = (

@@ -71,6 +71,9 @@ def test_a_follow_up_about_him_is_answered_from_his_passages(qa: QA) -> None:
     history = [{"role": "user", "content": "who is the president of turkmenistan?"}, {"role": "assistant", "content": "Serdar Berdimuhamedov."}]
     answer = qa.ask("what did he say he wanted to send more of to china?", history)
     assert "natural gas" in answer.text
+    history = [{"role": "user", "content": "Who is the president of Tajikistan?"}, {"role": "assistant", "content": "Emomali Rahmon."}]
+    answer = qa.ask("What new areas did he say his country would expand cooperation in?", history)
+    assert "new energy" in answer.text and not answer.text.startswith("Emomali Rahmon")  # what he said, not who he is
 
 
 def test_a_typed_follow_up_is_not_answered_by_the_quote_that_lacked_what_it_asks(qa: QA) -> None:

@@ -99,3 +99,5 @@ def test_a_follow_up_asking_in_full_wants_its_own_kind_of_answer() -> None:
     assert parse("what did he say he wanted to send to china?", previous).answer_type is None  # no name: what he said
     assert parse("And what about Kyrgyzstan?", "Who leads Kazakhstan?").answer_type == "person"  # the same ask again
     assert parse("and in 2023?", "How much was trade worth in 2024?").answer_type == "number"
+    # words between the question word and its verb ("What new areas did…") still make it a question of its own
+    assert parse("What new areas did he say his country would expand cooperation in?", previous).answer_type is None
