@@ -45,14 +45,15 @@ _FREQUENCY = re.compile(
     re.IGNORECASE,
 )
 
-_ASKS_CALENDAR = re.compile(r"\b(what|which) (is |was )?(the )?date\b", re.IGNORECASE)
+_ASKS_CALENDAR = re.compile(r"\b(what|which) (is |was |are |were )?(the )?dates?\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(
     r"^\s*(and )?when\b|\b(what|which) (is |was )?(the )?(year|day|month)\b|\bsince (what|which) year\b|\bin what year\b", re.IGNORECASE
 )
 _ASKS_DAY = re.compile(r"\b(day|weekday)\b", re.IGNORECASE)
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
-    r"\bhow (many|much|long|far|big|large|fast)\b|\bwhat (percentage|share|amount|number)\b|\b(worth|value of|cost of|price of)\b",
+    r"\bhow (many|much|long|far|big|large|fast)\b|\bwhat (percentage|share|amount|number)\b|\b(worth|value of|cost of|price of)\b"
+    r"|^\s*(and )?what (will|would|did|does|do) .+ cost\b",
     re.IGNORECASE,
 )
 _ASKS_PERSON = re.compile(r"^\s*(and )?who\b", re.IGNORECASE)
@@ -216,7 +217,7 @@ _MEASURES = (
     (
         re.compile(
             rf"{_ASKED}(?:money|dollars|euros|yuan)\b|\bhow much\b.*\b(cost|costs|spend|spent|pay|paid|invest|invested|"
-            r"lend|lent|loan|owe|owed|fund|funded|raise|raised|earn|earned|charge|charged)\b|\b(cost|price) of\b",
+            r"lend|lent|loan|owe|owed|fund|funded|raise|raised|earn|earned|charge|charged)\b|\b(cost|price) of\b|^\s*(and )?what\b.*\bcost\b",
             re.IGNORECASE,
         ),
         _MONEY,

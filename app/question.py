@@ -44,7 +44,8 @@ _ASKS_ANEW = re.compile(
 _MODIFIERS = read_words(MODIFIERS)  # a question's first word among these is capitalised by position only
 _INTENTS = (
     ("author", re.compile(
-        r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthors? of\b|\bwho (is|are|were) the (authors?|writers?|reporters?)\b",
+        r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthors? of\b|\bwho (is|are|were) the (authors?|writers?|reporters?)\b"
+        r"|\bwho (reported|covered|filed)\b.*\b(story|article|piece|report)\b",
         re.I,
     )),
     ("date", re.compile(r"\bwhen (was|were|did)\b.*\b(published|written|posted|released|come out|appear)\b|\bpublication date\b", re.I)),

@@ -78,12 +78,16 @@ def _head(words: list[str | None]) -> tuple[str, ...]:
     return head
 
 
+_HAPPEN = re.compile(r"\b(?:take|takes|took|taken|taking) place\b", re.IGNORECASE)  # says "happen", as "happen" does
+
+
 def new_terms(question: str, previous: str) -> set[str]:
     """What a follow-up asks that the previous question did not: its own terms, generic words aside.
 
-    Example: ("And which article names its depositary?", "Which article bans alliances?") -> {"depositari"}.
+    Example: ("And which article names its depositary?", "Which article bans alliances?") -> {"depositari"};
+    ("When did that one take place?", "Where was the first summit held?") -> set().
     """
-    return set(terms(question)) - set(terms(previous)) - _GENERIC_TERMS - numbers(question)
+    return set(terms(_HAPPEN.sub(" ", question))) - set(terms(previous)) - _GENERIC_TERMS - numbers(question)
 
 
 def required_terms(question: str) -> set[str]:

@@ -214,6 +214,13 @@ def test_a_count_is_no_sum_of_money_nor_a_percentage() -> None:
     assert has_type("All six countries signed the treaty.", "How many countries signed the treaty?", "number")
 
 
+def test_what_something_costs_is_a_sum_of_money() -> None:
+    cost = "What will the railway cost to build?"
+    assert expected_type(cost) == "number"
+    line = "The 523-kilometer railway will cost $4.7 billion to build."
+    assert answer_phrases(line, cost, "number") == ["$4.7 billion"]  # not its length
+
+
 def test_a_number_is_the_questions_own_only_as_a_word_of_it() -> None:
     # "ten" is inside "tenth", not a word of the question: the sentence's "ten" still answers.
     assert answer_phrases("Ten thousand came; ten stayed.", "How many stayed after the tenth day?", "number") == ["ten"]
@@ -241,6 +248,7 @@ def short_answer(sentence: str, question: str) -> str:
 def test_a_search_box_query_names_the_kind_of_answer_with_a_noun() -> None:
     assert expected_type("treaty signing date") == "calendar"
     assert expected_type("What is the date of the signing?") == "calendar"
+    assert expected_type("On what dates will the summit be held?") == "calendar"  # plural too
     assert expected_type("summit location") == "place"
     assert expected_type("CKU railway length") == "number"
     assert expected_type("treaty signing") is None

@@ -35,6 +35,8 @@ def test_a_follow_up_carries_its_previous_turn_and_what_it_adds() -> None:
 
 def test_questions_about_the_articles_get_their_intent() -> None:
     assert parse("Who wrote the piece on the second regional summit?").intent == "author"
+    assert parse("Who reported the story about the friendship pact?").intent == "author"
+    assert parse("Who reported the outbreak to the council?").intent == "fact"  # reported a fact, not a story
     assert parse("When was the transcript published?").intent == "date"
     which = parse("Which articles discuss the railway?")
     assert which.intent == "which_articles" and which.topic == "the railway?"
