@@ -211,6 +211,11 @@ _MONEY = re.compile(r"[$€£¥]|\b(yuan|renminbi|rmb|dollars?|euros?|usd|eur)\b
 _COUNTS = re.compile(r"\bhow many\b", re.IGNORECASE)
 _LENGTH = r"kilomet(?:er|re)s?|km|miles?|met(?:er|re)s?|feet|foot"
 _DURATION = r"years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
+_AMOUNTS = re.compile(r"\bhow much\b", re.IGNORECASE)
+_COUNT_WORD = re.compile(r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve", re.IGNORECASE)
+_COUNTED = re.compile(  # a plural noun other than a unit: "two countries", "three centres"; not "five tons"
+    rf"(?!(?:{_LENGTH}|{_DURATION}|tons|tonnes|kilograms|pounds|barrels|acres|hectares|dollars|euros|points)$)[a-z]+s"
+)
 _MEASURES = (
     (re.compile(r"\b(percentage|percent)\b|%", re.IGNORECASE), _PERCENT, False),
     (re.compile(r"\b(share|proportion)\b", re.IGNORECASE), _PERCENT, True),
@@ -360,6 +365,8 @@ def in_asked_measure(phrases: list[Phrase], sentence: str, question: str) -> lis
     if measure is None:
         if _COUNTS.search(question):
             return [p for p in phrases if not any(m.search(p.text) or _carried_after(m, sentence, p) for m in (_MONEY, _PERCENT))]
+        if _AMOUNTS.search(question):  # "How much trade…" is not answered by "the two countries"
+            return [p for p in phrases if not (_COUNT_WORD.fullmatch(p.text) and _carried_after(_COUNTED, sentence, p))]
         return phrases
     _, carries, any_amount_else = measure
     kept = [p for p in phrases if carries.search(p.text) or _carried_after(carries, sentence, p)]

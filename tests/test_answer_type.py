@@ -214,6 +214,13 @@ def test_a_count_is_no_sum_of_money_nor_a_percentage() -> None:
     assert has_type("All six countries signed the treaty.", "How many countries signed the treaty?", "number")
 
 
+def test_how_much_is_not_answered_by_a_count_of_things() -> None:
+    trade = "How much trade did Kazakhstan do with China?"
+    assert answer_phrases("Tokayev called relations between the two countries stable.", trade, "number") == []
+    assert answer_phrases("Trade between the two countries reached $30 billion.", trade, "number") == ["$30 billion"]
+    assert answer_phrases("The cargo weighed five tons.", "How much did the cargo weigh?", "number") == ["five"]  # a unit
+
+
 def test_what_something_costs_is_a_sum_of_money() -> None:
     cost = "What will the railway cost to build?"
     assert expected_type(cost) == "number"
