@@ -123,11 +123,22 @@ def looks_like_person(name: str) -> bool:
 
 
 def without_title(name: str) -> str:
-    """A person's name without the title or country before it, cut after its last common English word:
-    "Turkmenistan President Serdar Berdimuhamedov" -> "Serdar Berdimuhamedov"; "Sadyr Japarov" stays."""
+    """A person's name without the title or country before it, cut after its last common English word and the
+    place a title's "of" names: "Turkmenistan President Serdar Berdimuhamedov" -> "Serdar Berdimuhamedov";
+    "President of Uzbekistan Shavkat Mirziyoyev" -> "Shavkat Mirziyoyev"; "Sadyr Japarov" stays."""
     words = name.split(" ")
     last_common = max((i for i, word in enumerate(words) if word.lower() in common_words()), default=-1)
-    return " ".join(words[last_common + 1 :]) if last_common < len(words) - 1 else name
+    start = last_common + 1
+    if last_common >= 0:  # "President of (the) Uzbekistan …": the title's place is no part of the name
+        place = start
+        while place < len(words) and words[place] in ("of", "the"):
+            place += 1
+        while place > start and place < len(words) and is_proper_name(words[place]):
+            place += 1
+        if place == len(words):  # "Bank of America": a title and its place, no person's name after them
+            return name
+        start = place
+    return " ".join(words[start:]) if start < len(words) else name
 
 
 def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
@@ -330,6 +341,8 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
         if kind in ("person", "place"):  # "Kyrgyz President Sadyr Japarov" asked about the president -> "Sadyr Japarov"
             while words and _is_asked(words[0], asked, asked_terms):
                 words = words[1:]
+        if kind == "person" and len(words) >= 3 and is_proper_name(words[0]) and sentence[: match.start()].endswith("of "):
+            words = words[1:]  # "President of Uzbekistan Shavkat Mirziyoyev": the title's place, then the person
         if kind == "person" and any(_is_asked(w, asked, asked_terms) and w.lower() not in common_words() for w in words):
             continue  # "President Xi Jinping" for "Who did Xi meet?": the person asked about, not the answer
         phrase = " ".join(words)

@@ -204,6 +204,12 @@ def test_a_short_answer_names_the_person_without_the_title_before_the_name() -> 
     assert without_title("Chinese President Xi Jinping") == "Xi Jinping"
     assert without_title("Kassym-Jomart Tokayev") == "Kassym-Jomart Tokayev"
     assert without_title("President of the Bank") == "President of the Bank"  # nothing after its last common word
+    assert without_title("President of Uzbekistan Shavkat Mirziyoyev") == "Shavkat Mirziyoyev"  # the title's place too
+    assert without_title("President of the Republic of Kazakhstan Kassym-Jomart Tokayev") == "Kassym-Jomart Tokayev"
+    assert without_title("Bank of America") == "Bank of America"  # a title and a place, no name after them
+    line = "Xi met President of Uzbekistan Shavkat Mirziyoyev."
+    assert "Shavkat Mirziyoyev" in answer_phrases(line, "Who did Xi meet?", "person")
+    assert "Uzbekistan Shavkat Mirziyoyev" not in answer_phrases(line, "Who did Xi meet?", "person")
 
 
 def test_a_count_is_no_sum_of_money_nor_a_percentage() -> None:
