@@ -42,7 +42,7 @@ class Context:
     hit_rank: dict[int, int]  # id(hit) -> rank among the retrieved passages (1 = best)
     best_dense: float
     best_lexical: float
-    unseen: frozenset[str]  # required terms of the question that no retrieved passage (text or title) names
+    unseen: frozenset[str]  # required terms no retrieved passage names for the question (bios aside, "its GDP" of another)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
     for hit in hits:
         article_rank.setdefault(hit.article_id, len(article_rank) + 1)
     lexical = [h.lexical for h in hits if h.lexical]
-    seen = passage_terms(hits)
+    seen = passage_terms(hits, question.text)  # an author's bio names nothing the question asks, unless it names her
+    holding = [i for i, s in enumerate(sentences) if focus and any(contains_term(terms(s.text), t) for t in focus)]
+    given_away = {t for t in focus if all(t in elsewhere[i] for i in holding if contains_term(terms(sentences[i].text), t))}
     return Context(
         question=question,
         term_weight=term_weights(question, sentences),
@@ -103,7 +105,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         hit_rank={id(h): rank for rank, h in enumerate(hits, 1)},
         best_dense=max((s.dense for s in sentences), default=0.0),
         best_lexical=max(lexical, default=0.0),
-        unseen=frozenset(term for term in question.required if not contains_term(seen, term)),
+        unseen=frozenset(term for term in question.required if not contains_term(seen, term) or term in given_away),
     )
 
 

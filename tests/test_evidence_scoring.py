@@ -159,3 +159,13 @@ def test_a_required_term_no_retrieved_passage_names_marks_every_candidate() -> N
     assert {(s.features["focus_unseen"], s.features["number_unseen"]) for s in seen} == {(0.0, 0.0)}
     fourth = score_sentences(np.array([1.0, 0.0]), parse("Where will the fourth summit be held?"), sentences)
     assert {s.features["number_unseen"] for s in fourth} == {1.0}  # no passage names a fourth one
+
+
+
+def test_a_focus_noun_only_another_name_has_is_unseen_for_the_question() -> None:
+    hits = [make_hit("a", [["Tajikistan's debt stands at 27 percent of its GDP.", "Kazakhstan traded $30 billion in 2024."]])]
+    sentences = candidate_sentences(hits)
+    kazakhstan = score_sentences(np.array([1.0, 0.0]), parse("What is the GDP of Kazakhstan?"), sentences)
+    assert {s.features["focus_unseen"] for s in kazakhstan} == {1.0}  # "its GDP" is Tajikistan's
+    tajikistan = score_sentences(np.array([1.0, 0.0]), parse("What is the GDP of Tajikistan?"), sentences)
+    assert {s.features["focus_unseen"] for s in tajikistan} == {0.0}
