@@ -21,11 +21,12 @@ from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
 from citeqa.app.binding import ordinals_elsewhere, owned_elsewhere
 from citeqa.app.question import Question
 from citeqa.app.required import ORDINALS
-from citeqa.app.sentences import Sentence, acronyms, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
+from citeqa.app.sentences import Sentence, acronyms, antecedents, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
 from citeqa.app.terms import compound_terms, contains_term, terms
 
 IN_COMPOUND = 0.25  # share of a term's weight when named only inside "China–Kyrgyzstan–Uzbekistan" or a list of names
 PREVIOUS_TURN = 0.4  # weight of terms that only the previous question had
+ANTECEDENT = 0.5  # share of a term's weight when only the sentence a pronoun points back to names it
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Context:
     question: Question
     term_weight: dict[str, float]
     around: dict[int, frozenset[str]]  # sentence index -> terms it and its neighbours name in their own right
+    antecedent: dict[int, frozenset[str]]  # sentence index -> terms of the sentence its opening pronoun stands for
     elsewhere: dict[int, frozenset[str]]  # sentence index -> focus terms it gives to another name ("Kazakhstan's capital"), ordinals it puts on another noun
     defined: dict[tuple[str, str], str]  # (article id, acronym) -> the names it stands for
     article_text: dict[str, set[str]]  # article id -> terms of all its retrieved sentences, its title and author
@@ -98,6 +100,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         question=question,
         term_weight=term_weights(question, sentences),
         around=dict(enumerate(around)),
+        antecedent=dict(enumerate(with_aliases(set(found), question.aliases) for found in antecedents(sentences))),
         elsewhere=dict(enumerate(elsewhere)),
         defined=acronyms(sentences),
         article_text=article_terms,
@@ -129,18 +132,22 @@ def dense_gap(ctx: Context, index: int, sentence: Sentence) -> float:
 
 
 def coverage(ctx: Context, index: int, sentence: Sentence) -> float:
-    """Share of the question's terms (weighted by rarity) the sentence names; a term only inside a name compound counts
-    partly, a focus noun the sentence gives to another name ("Kazakhstan's capital" for Turkmenistan's) not at all."""
+    """Share of the question's terms (weighted by rarity) the sentence names; a term only inside a name compound, or only
+    in the sentence an opening pronoun stands for ("But *it* also renews concerns…"), counts partly, a focus noun the
+    sentence gives to another name ("Kazakhstan's capital" for Turkmenistan's) not at all."""
     total = sum(ctx.term_weight.values()) or 1.0
     standalone, inside = _standalone_and_inside(ctx, sentence)
     standalone -= ctx.elsewhere[index]
     asked_inside = ctx.question.asked_inside
     held = 0.0
+    antecedent = ctx.antecedent[index]
     for term, weight in ctx.term_weight.items():
         if contains_term(standalone, term) or (term in asked_inside and contains_term(inside, term)):
             held += weight
         elif contains_term(inside, term):
             held += IN_COMPOUND * weight
+        elif antecedent and contains_term(antecedent, term):
+            held += ANTECEDENT * weight
     return held / total
 
 

@@ -159,6 +159,31 @@ def neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> lis
     list of names ("the China–Kyrgyzstan–Uzbekistan railway") does not count, unless the
     question names it that way too.
     """
+    result = []
+    for before, own, after in _neighbours(sentences):
+        # Per sentence (cached) and united: names never form a compound or list across a sentence end.
+        parts = [compound_terms(text) for text in (before, own, after) if text is not None]
+        standalone = frozenset().union(*(mine for mine, _ in parts))
+        inside = frozenset().union(*(within for _, within in parts)) - standalone
+        result.append(standalone | (inside & asked_inside))
+    return result
+
+
+_OPENS_WITH_PRONOUN = re.compile(r"^\W*(?:(?:but|and|yet|so|however|still|now),?\s+)?(?:it|its|he|his|she|her|they|their|this|these)\b", re.I)
+
+
+def antecedents(sentences: Sequence[Sentence]) -> list[frozenset[str]]:
+    """For a sentence opening with a pronoun ("But it also renews concerns…"), the terms of the sentence before it,
+    which the pronoun most often stands for ("The agreement strengthens…"); for any other sentence, none."""
+    return [
+        frozenset(compound_terms(before)[0]) if before is not None and _OPENS_WITH_PRONOUN.match(own) else frozenset()
+        for before, own, _ in _neighbours(sentences)
+    ]
+
+
+def _neighbours(sentences: Sequence[Sentence]) -> list[tuple[str | None, str, str | None]]:
+    """(the sentence before, the sentence, the sentence after) for each sentence, None where the article's retrieved
+    text has no adjacent sentence on that side."""
     known: dict[str, dict[Span, str]] = {}
     for hit in {id(s.hit): s.hit for s in sentences}.values():
         known.setdefault(hit.chunk.article_id, {}).update((span, hit.chunk.sentence_text(span)) for span in hit.chunk.sentences)
@@ -172,16 +197,9 @@ def neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> lis
     for sentence in sentences:
         spans, texts = ordered[sentence.article_id], known[sentence.article_id]
         at = position[sentence.article_id][sentence.span[1]]
-        around = [spans[at]]
-        if at > 0 and spans[at][0] - spans[at - 1][1] <= _ADJACENT:
-            around.insert(0, spans[at - 1])
-        if at + 1 < len(spans) and spans[at + 1][0] - spans[at][1] <= _ADJACENT:
-            around.append(spans[at + 1])
-        # Per sentence (cached) and united: names never form a compound or list across a sentence end.
-        parts = [compound_terms(texts[span]) for span in around]
-        standalone = frozenset().union(*(own for own, _ in parts))
-        inside = frozenset().union(*(within for _, within in parts)) - standalone
-        result.append(standalone | (inside & asked_inside))
+        before = texts[spans[at - 1]] if at > 0 and spans[at][0] - spans[at - 1][1] <= _ADJACENT else None
+        after = texts[spans[at + 1]] if at + 1 < len(spans) and spans[at + 1][0] - spans[at][1] <= _ADJACENT else None
+        result.append((before, texts[spans[at]], after))
     return result
 
 
