@@ -92,6 +92,15 @@ def _ranks_another(word: str | None, noun_terms: tuple[str, ...]) -> bool:
 
 
 _FIRST_WORDS = "inaugural|maiden"  # say "first" without the word: "the inaugural summit"
+_FIRST_TERMS = frozenset(terms("first"))
+_SAYS_FIRST = re.compile(rf"\b(?i:{_FIRST_WORDS})\b")
+
+
+def said_first(sentence: str) -> frozenset[str]:
+    """{"first"}'s term when the sentence says it in other words ("the inaugural summit"), else nothing."""
+    return _FIRST_TERMS if _SAYS_FIRST.search(sentence) else frozenset()
+
+
 _OPENS_RANK = re.compile(rf"\b(?i:{_ORDINAL}|{_FIRST_WORDS})\b")
 _CLAUSE_END = re.compile(rf"[,;:.!?()–—]|\b(?i:{_ORDINAL}|{_FIRST_WORDS})\b")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
-from citeqa.app.binding import ordinals_elsewhere, owned_elsewhere
+from citeqa.app.binding import ordinals_elsewhere, owned_elsewhere, said_first
 from citeqa.app.question import Question
 from citeqa.app.required import ORDINALS
 from citeqa.app.sentences import Sentence, acronyms, antecedents, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
@@ -80,8 +80,8 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         for s in sentences
     ]
     around = [
-        frozenset(with_aliases(terms_near, question.aliases)) - owned
-        for terms_near, owned in zip(neighbourhoods(sentences, question.asked_inside), elsewhere)
+        frozenset(with_aliases(terms_near, question.aliases) | said_first(s.text)) - owned
+        for s, terms_near, owned in zip(sentences, neighbourhoods(sentences, question.asked_inside), elsewhere)
     ]
     article_terms: dict[str, set[str]] = {}
     for sentence in sentences:
@@ -114,7 +114,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
 
 def _standalone_and_inside(ctx: Context, sentence: Sentence) -> tuple[set[str], frozenset[str]]:
     standalone, inside = compound_terms(sentence.text)
-    standalone = set(standalone)
+    standalone = set(standalone) | said_first(sentence.text)
     for (article_id, acronym), names in ctx.defined.items():  # "the CKU" names China, Kyrgyzstan and Uzbekistan
         if article_id == sentence.article_id and re.search(rf"(?<![\w(]){acronym}\b(?!\))", sentence.text):
             standalone |= set(terms(names))
