@@ -112,7 +112,8 @@ def choose(ranked: Sequence[Sentence], question: Question, settings: ComposeSett
 def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str] = ()) -> list[str]:
     """The question's named entities that no retrieved passage (nor its title) and none of `names` mention.
 
-    Example: "Who is the president of Mongolia?" over passages that never name Mongolia -> ["Mongolia"].
+    Example: "Who is the president of Mongolia?" over passages that never name Mongolia -> ["Mongolia"]; "what did
+    lavrov say?" -> ["Lavrov"] (a word no lexicon knows is a name).
     A name counts as mentioned when any of its terms is ("President Xi Jinping" by "Xi"), but a name built from
     common words ("Asian Development Bank", "United Nations") only when one sentence, title or name holds all its
     terms: "Central Asian" and "China Development Bank" do not mention the Asian Development Bank.
@@ -122,7 +123,7 @@ def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str
     for name in names:
         present.update(terms(name))
     absent = []
-    for entity in question.entities:
+    for entity in question.entities + question.unknown_names:  # "lavrov", typed in lowercase, is a name too
         entity_terms = terms(entity)
         if not entity_terms:
             continue

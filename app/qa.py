@@ -29,7 +29,7 @@ from citeqa.app.question import Question, parse
 from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
-from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, unknown_words, unwritten
+from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, respelled_lowercase, unknown_words, unwritten
 from citeqa.app.truecase import as_passages_write
 from citeqa.app.sentences import Sentence, candidate_sentences, has_acronym, spelled_out, spells_out
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
@@ -228,6 +228,7 @@ class QA:
         passages = read_hits(self.store, candidates) if missing or unknown else []
         names = respelled(missing, passages, opening_word(text)) if missing else {}
         typos = misspelt_words(unknown, passages)
+        names |= respelled_lowercase([w for w in unknown if w not in typos], passages)  # "kazakstan": "Kazakhstan"
         if names or typos:  # "Tokaev" is the passages' "Tokayev", "sigend" "signed": search and score the question so
             text = respell(text, names | typos)
             notices += tuple(

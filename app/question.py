@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from citeqa.app.answer_type import expected_type
 from citeqa.app.required import new_terms, required_terms
 from citeqa.app.sources import SourceMention
+from citeqa.app.spelling import unknown_names
 from citeqa.app.terms import ACRONYM, compound_terms, terms
 from citeqa.app.truecase import restore_case
 from citeqa.app.words import MODIFIERS, read_words
@@ -86,6 +87,7 @@ class Question:
     new_terms: frozenset[str] = frozenset()  # what a follow-up asks that its previous turn did not
     asked_inside: frozenset[str] = frozenset()  # names the question itself gives inside a compound
     entities: tuple[str, ...] = ()  # names in the question, as written: ("Mongolia",)
+    unknown_names: tuple[str, ...] = ()  # words no lexicon knows, capitalised: names typed in lowercase ("Lavrov",)
     intent: str = "fact"  # "fact"; about the articles: "author", "date", "which_articles"; about the collection:
     # "overview", "newest", "oldest", "outlets"
     topic: str = ""  # for "which_articles": what the articles should discuss
@@ -164,6 +166,7 @@ def parse(text: str, previous: str = "") -> Question:
         new_terms=frozenset(new_terms(text, previous)) if previous else frozenset(),
         asked_inside=compound_terms(text + " " + previous)[1],
         entities=entities(restore_case(text.lower() if text.isupper() else text)),  # "who leads mongolia" names Mongolia
+        unknown_names=unknown_names(text),
         intent=intent,
         topic=topic,
         every_article=intent in ("author", "date") and bool(_EVERY_ARTICLE.search(text)),

@@ -70,6 +70,21 @@ def unknown_words(question: str) -> list[str]:
     return sorted({w for w in _TYPED.findall(question) if w not in known_words() and not is_stop_word(w)})
 
 
+_CONTRACTED = re.compile(r"(?:whats|hows|wheres|whens|whos|thats|theres|heres|youre|theyre|(?:do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)nt)")
+
+
+def unknown_names(question: str) -> tuple[str, ...]:
+    """The question's unknown words, contractions typed without their apostrophe aside, capitalised: a name typed in
+    lowercase that no lexicon knows ("what did lavrov say" -> ("Lavrov",)), or a typo nothing could fix."""
+    return tuple(w.capitalize() for w in unknown_words(question) if not _CONTRACTED.fullmatch(w))
+
+
+def respelled_lowercase(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:
+    """Unknown lowercase word -> the passages' name one edit from it: "kazakstan" -> "Kazakhstan" (see `respelled`)."""
+    fixes = respelled({w.capitalize() for w in words}, hits)
+    return {w: fixes[w.capitalize()] for w in words if w.capitalize() in fixes}
+
+
 def misspelt_words(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:
     """Unknown word -> the word meant, for each of `words` that no passage writes, one edit (a swap of two
     letters is one; two edits from 8 letters up) from a question word or, from 5 letters up, a lowercase word

@@ -1,7 +1,7 @@
 """A word the question misspells, name or not, is read as the articles spell it, and the answer says so."""
 
 from citeqa.app.qa import QA
-from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, unknown_words, unwritten
+from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, respelled_lowercase, unknown_names, unknown_words, unwritten
 from citeqa.store.records import Chunk, Hit
 
 
@@ -79,3 +79,18 @@ def test_a_misspelt_word_gets_the_answer_its_spelling_would_and_says_how_it_was_
     assert typed.text == meant.text
     assert "Read “sigend” as “signed”." in typed.notices
     assert qa.ask("how mnay countries signed the treaty").text.startswith("five")  # "how many" asks for a number
+
+
+def test_a_word_no_lexicon_knows_is_a_name_typed_in_lowercase() -> None:
+    assert unknown_names("what did lavrov say about the treaty?") == ("Lavrov",)
+    assert unknown_names("whats the gdp of kazakhstan and why dont they say") == ()  # contractions, known words
+    passages = _passages("President Kassym-Jomart Tokayev met leaders of Kazakhstan.")
+    assert respelled_lowercase(["kazakstan"], passages) == {"kazakstan": "Kazakhstan"}
+    assert respelled_lowercase(["lavrov"], passages) == {}
+
+
+def test_a_lowercase_name_no_article_mentions_abstains_and_a_misspelt_one_is_read_as_written(qa: QA) -> None:
+    answer = qa.ask("what did lavrov say about the treaty?")
+    assert answer.abstained and "none of them mentions Lavrov" in answer.text
+    answer = qa.ask("who is the president of kazakstan")
+    assert "Tokayev" in answer.text and any("“kazakstan” as “Kazakhstan”" in n for n in answer.notices)
