@@ -8,6 +8,7 @@ noun ("the second *time* the summit has been held" for "the second *summit*"):
 """
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 
 from citeqa.app.required import ORDINALS
@@ -63,17 +64,30 @@ def ordinals_elsewhere(sentence: str, question: str) -> frozenset[str]:
     another ordinal ("…, with the first hosted by the Chinese city of Xian") -> {"host", "citi", …}. A mention before
     a verb, a function word, punctuation or the same noun keeps the ordinal ("the second was held in Astana", "the
     second China-Central Asia summit")."""
+    if not _asked_ordinals(question):
+        return frozenset()
+    elsewhere = _under_other_ordinals(sentence, question)
+    for ordinal, noun_terms in _ranked_nouns(question).items():
+        mentions = [m for m in _RANKED.finditer(sentence) if m.group(1).lower() == ordinal]
+        if mentions and all(_ranks_another(m.group(2), noun_terms) for m in mentions):
+            elsewhere.update(terms(ordinal))
+    return frozenset(elsewhere)
+
+
+@lru_cache(maxsize=256)
+def _asked_ordinals(question: str) -> frozenset[str]:
+    return frozenset(w for w in ORDINALS if re.search(rf"\b{w}\b", question, re.IGNORECASE))
+
+
+@lru_cache(maxsize=256)
+def _ranked_nouns(question: str) -> dict[str, tuple[str, ...]]:
+    """Ordinal -> the terms of the noun the question puts it on: "the second summit" -> {"second": ("summit",)}."""
     ranked = {}
     for match in _RANKED.finditer(question):
         noun = (match.group(2) or "").lower()
         if noun and not _is_modifier(noun) and terms(noun):
             ranked[match.group(1).lower()] = terms(noun)
-    elsewhere = _under_other_ordinals(sentence, question)
-    for ordinal, noun_terms in ranked.items():
-        mentions = [m for m in _RANKED.finditer(sentence) if m.group(1).lower() == ordinal]
-        if mentions and all(_ranks_another(m.group(2), noun_terms) for m in mentions):
-            elsewhere.update(terms(ordinal))
-    return frozenset(elsewhere)
+    return ranked
 
 
 def _is_modifier(word: str) -> bool:
@@ -107,7 +121,7 @@ _CLAUSE_END = re.compile(rf"[,;:.!?()–—]|\b(?i:{_ORDINAL}|{_FIRST_WORDS})\b"
 
 def _under_other_ordinals(sentence: str, question: str) -> set[str]:
     """Terms the sentence names only in clauses opened by an ordinal the question does not ask about."""
-    asked = {w for w in ORDINALS if re.search(rf"\b{w}\b", question, re.IGNORECASE)}
+    asked = _asked_ordinals(question)
     if not asked:
         return set()
     other, rest, at = [], [], 0
