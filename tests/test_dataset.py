@@ -73,6 +73,19 @@ def test_every_answer_occurs_in_one_of_its_sources(
     assert missing == []
 
 
+def test_the_newcomer_dev_set_is_grounded_in_the_articles(article_texts: dict[str, str]) -> None:
+    newcomer = read_examples(DEFAULT_DATASET.parent / "newcomer_dev.jsonl")
+    assert len(newcomer) == 108 and sum(not e.answerable for e in newcomer) == 24
+    assert unknown_sources(newcomer, article_texts) == []
+    missing = [
+        (example.id, answer)
+        for example in newcomer
+        if example.answers
+        and not any(f" {normalize_answer(a)} " in article_texts[s] for a in example.answers for s in example.sources)
+    ]
+    assert missing == []  # each answerable question has an answer, verbatim, in one of its sources
+
+
 # --- reader errors -----------------------------------------------------------------
 
 GOOD = '{"id": "q1", "question": "Where?", "answers": ["Astana"], "sources": ["a1"]}'
