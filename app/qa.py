@@ -29,7 +29,7 @@ from citeqa.app.question import Question, parse
 from citeqa.app import small_talk
 from citeqa.app.scorer import DEFAULT_SCORER, Scorer
 from citeqa.errors import CiteqaError
-from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, respelled_lowercase, unknown_words, unwritten
+from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, respelled_lowercase, unknown_words, with_apostrophes, unwritten
 from citeqa.app.truecase import as_passages_write
 from citeqa.app.sentences import Sentence, candidate_sentences, has_acronym, spelled_out, spells_out
 from citeqa.app.retrieve import Candidate, RetrievalSettings, cap_per_article, rank_articles, read_hits
@@ -212,6 +212,7 @@ class QA:
     ) -> Findings:
         """Parse, retrieve and score: everything answering needs, before anything is said."""
         text, notices = clean_question(question)
+        text = with_apostrophes(text)  # "whats the capital…" asks as "what's the capital…" does
         try:
             wanted = source_filter(self.articles(), source, since, until)
         except FilterError as err:

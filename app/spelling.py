@@ -70,13 +70,27 @@ def unknown_words(question: str) -> list[str]:
     return sorted({w for w in _TYPED.findall(question) if w not in known_words() and not is_stop_word(w)})
 
 
-_CONTRACTED = re.compile(r"(?:whats|hows|wheres|whens|whos|thats|theres|heres|youre|theyre|(?:do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)nt)")
+_APOSTROPHE_AFTER = {"whats": 4, "hows": 3, "wheres": 5, "whens": 4, "whos": 3, "thats": 4, "theres": 5, "heres": 4, "youre": 3, "theyre": 4}
+_CONTRACTED = re.compile(
+    rf"\b(?:{'|'.join(_APOSTROPHE_AFTER)}|(?:do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)nt)\b", re.IGNORECASE
+)
+
+
+def with_apostrophes(question: str) -> str:
+    """Contractions typed without their apostrophe, given it back: "whats the capital" -> "what's the capital",
+    "dont" -> "don't", so that they ask as typed with it."""
+    def restore(match: re.Match) -> str:
+        word = match.group()
+        at = _APOSTROPHE_AFTER.get(word.lower(), len(word) - 1)
+        return word[:at] + "'" + word[at:]
+
+    return _CONTRACTED.sub(restore, question)
 
 
 def unknown_names(question: str) -> tuple[str, ...]:
     """The question's unknown words, contractions typed without their apostrophe aside, capitalised: a name typed in
     lowercase that no lexicon knows ("what did lavrov say" -> ("Lavrov",)), or a typo nothing could fix."""
-    return tuple(w.capitalize() for w in unknown_words(question) if not _CONTRACTED.fullmatch(w))
+    return tuple(w.capitalize() for w in unknown_words(question) if not _CONTRACTED.fullmatch(w))  # "whats" unless restored
 
 
 def respelled_lowercase(words: Sequence[str], hits: Sequence[Hit]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """A word the question misspells, name or not, is read as the articles spell it, and the answer says so."""
 
 from citeqa.app.qa import QA
-from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, respelled_lowercase, unknown_names, unknown_words, unwritten
+from citeqa.app.spelling import misspelt_words, opening_word, respell, respelled, respelled_lowercase, unknown_names, unknown_words, unwritten, with_apostrophes
 from citeqa.store.records import Chunk, Hit
 
 
@@ -94,3 +94,9 @@ def test_a_lowercase_name_no_article_mentions_abstains_and_a_misspelt_one_is_rea
     assert answer.abstained and "none of them mentions Lavrov" in answer.text
     answer = qa.ask("who is the president of kazakstan")
     assert "Tokayev" in answer.text and any("“kazakstan” as “Kazakhstan”" in n for n in answer.notices)
+
+
+def test_a_contraction_typed_without_its_apostrophe_asks_as_with_it(qa: QA) -> None:
+    assert with_apostrophes("whats the capital? why dont they say") == "what's the capital? why don't they say"
+    assert with_apostrophes("Wheres the summit") == "Where's the summit"
+    assert qa.ask("whats the capital of kazakhstan").text.startswith("Astana")  # a place question, as "what's" is
