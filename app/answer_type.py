@@ -8,7 +8,7 @@ is not clearly a number, date, person or place question gets no type.
 import re
 from dataclasses import dataclass
 
-from citeqa.app.required import ORDINALS
+from citeqa.app.required import ORDINALS, asked_ordinals
 from citeqa.app.terms import contains_term, terms
 from citeqa.app.truecase import is_proper_name
 from citeqa.app.words import common_words
@@ -146,7 +146,7 @@ def _answers(sentence: str, question: str, kind: str | None) -> list[re.Match]:
         return []
     pattern = _PATTERNS[kind]
     asked = {m.group().lower() for m in pattern.finditer(question)}
-    ordinals = _asked_ordinals(question)
+    ordinals = asked_ordinals(question)
     found = [m for m in pattern.finditer(sentence) if m.group().lower() not in asked and not _of_another(sentence, m.start(), m.end(), ordinals)]
     if kind == "date" and not _ASKS_DAY.search(question):  # "on Tuesday" says when only to "which day…?"
         found = [m for m in found if m.group() not in _DAYS.split()]
@@ -299,10 +299,6 @@ class Phrase:
 _ORDINAL_WORD = re.compile(rf"\b(?:{'|'.join(ORDINALS)})\b", re.IGNORECASE)
 
 
-def _asked_ordinals(question: str) -> frozenset[str]:
-    return frozenset(m.group().lower() for m in _ORDINAL_WORD.finditer(question))
-
-
 def _of_another(sentence: str, start: int, end: int, asked_ordinals: frozenset[str]) -> bool:
     """True when an answer belongs to another ordinal than the one asked: the last one before it, or failing that the
     first after it. For "…the second summit?", "It is only the second time the summit has been held, with the first
@@ -333,7 +329,7 @@ def phrase_spans(sentence: str, question: str, kind: str | None, elsewhere: str 
     asked, asked_terms = question.lower(), frozenset(terms(question))
     found: dict[str, Phrase] = {}
     titled = list(_TITLED_NAME.finditer(sentence)) if kind == "person" else []
-    ordinals = _asked_ordinals(question)
+    ordinals = asked_ordinals(question)
     for match in titled + list(pattern.finditer(sentence)):
         if _of_another(sentence, match.start(), match.end(), ordinals):
             continue

@@ -8,12 +8,12 @@ noun ("the second *time* the summit has been held" for "the second *summit*"):
 """
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
-from citeqa.app.required import ORDINALS
+from citeqa.app.required import ORDINALS, asked_ordinals
 from citeqa.app.terms import contains_term, terms
-from citeqa.app.words import MODIFIERS, VERB_FORMS, read_words
+from citeqa.app.words import modifier_words, verb_forms
 
 _NAME = r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*"
 _OWNER_BEFORE = re.compile(rf"(?:({_NAME})['’]s|\b(its|their))\s+(?:[a-z][\w-]*\s+)?$")  # "Kazakhstan's (new) capital", "its GDP"
@@ -22,8 +22,6 @@ _WORD = re.compile(r"[A-Za-z][\w-]*")
 _ORDINAL = "|".join(ORDINALS)
 # An ordinal and the first lowercase word after it, past names and hyphens: "second China-Central Asia summit" -> summit.
 _RANKED = re.compile(rf"\b((?i:{_ORDINAL}))\b(?:[-–]|\s+)(?:(?:[A-Z][\w’'-]*|[-–])\s*)*([a-z][\w’'-]*)?")
-_MODIFIER_WORDS = read_words(MODIFIERS)
-_VERB_WORDS = read_words(VERB_FORMS)
 
 
 def owned_elsewhere(sentence: str, focus: Iterable[str], entities: Iterable[Iterable[str]]) -> frozenset[str]:
@@ -64,7 +62,7 @@ def ordinals_elsewhere(sentence: str, question: str) -> frozenset[str]:
     another ordinal ("…, with the first hosted by the Chinese city of Xian") -> {"host", "citi", …}. A mention before
     a verb, a function word, punctuation or the same noun keeps the ordinal ("the second was held in Astana", "the
     second China-Central Asia summit")."""
-    if not _asked_ordinals(question):
+    if not asked_ordinals(question):
         return frozenset()
     elsewhere = _under_other_ordinals(sentence, question)
     for ordinal, noun_terms in _ranked_nouns(question).items():
@@ -72,11 +70,6 @@ def ordinals_elsewhere(sentence: str, question: str) -> frozenset[str]:
         if mentions and all(_ranks_another(m.group(2), noun_terms) for m in mentions):
             elsewhere.update(terms(ordinal))
     return frozenset(elsewhere)
-
-
-@lru_cache(maxsize=256)
-def _asked_ordinals(question: str) -> frozenset[str]:
-    return frozenset(w for w in ORDINALS if re.search(rf"\b{w}\b", question, re.IGNORECASE))
 
 
 @lru_cache(maxsize=256)
@@ -92,7 +85,7 @@ def _ranked_nouns(question: str) -> dict[str, tuple[str, ...]]:
 
 def _is_modifier(word: str) -> bool:
     """ "largest", "annual": words that describe the ranked noun rather than name it."""
-    return word in _MODIFIER_WORDS or word.endswith("est")
+    return word in modifier_words() or word.endswith("est")
 
 
 def _ranks_another(word: str | None, noun_terms: tuple[str, ...]) -> bool:
@@ -100,7 +93,7 @@ def _ranks_another(word: str | None, noun_terms: tuple[str, ...]) -> bool:
         return False
     word = word.lower()
     word_terms = terms(word)
-    if not word_terms or word in _VERB_WORDS or word.endswith("ed") or _is_modifier(word):
+    if not word_terms or word in verb_forms() or word.endswith("ed") or _is_modifier(word):
         return False
     return not any(contains_term(word_terms, term) for term in noun_terms)
 
@@ -121,7 +114,7 @@ _CLAUSE_END = re.compile(rf"[,;:.!?()–—]|\b(?i:{_ORDINAL}|{_FIRST_WORDS})\b"
 
 def _under_other_ordinals(sentence: str, question: str) -> set[str]:
     """Terms the sentence names only in clauses opened by an ordinal the question does not ask about."""
-    asked = _asked_ordinals(question)
+    asked = asked_ordinals(question)
     if not asked:
         return set()
     other, rest, at = [], [], 0

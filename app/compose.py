@@ -123,13 +123,15 @@ def absent_entities(question: Question, hits: Sequence[Hit], names: Iterable[str
     for name in names:
         present.update(terms(name))
     absent = []
+    places: list[set[str]] = []  # each sentence's, title's and name's terms: read once, when a name needs them
     for entity in question.entities + question.unknown_names:  # "lavrov", typed in lowercase, is a name too
         entity_terms = terms(entity)
         if not entity_terms:
             continue
         if _built_from_common_words(entity):
-            places = [with_aliases(found, question.aliases) for found in sentence_terms(hits, question.text)]
-            places += [set(terms(name)) for name in names]
+            if not places:
+                places = [with_aliases(found, question.aliases) for found in sentence_terms(hits, question.text)]
+                places += [set(terms(name)) for name in names]
             if not any(all(contains_term(place, term) for term in entity_terms) for place in places):
                 absent.append(entity)
         elif not any(contains_term(present, term) for term in entity_terms):

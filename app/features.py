@@ -21,7 +21,9 @@ from citeqa.app.answer_type import STRICT_TYPES, has_type, has_typed_phrase
 from citeqa.app.binding import ordinals_elsewhere, owned_elsewhere, said_first
 from citeqa.app.question import Question
 from citeqa.app.required import ORDINALS
-from citeqa.app.sentences import Sentence, acronyms, antecedents, in_author_bio, names_author, neighbourhoods, passage_terms, with_aliases
+from citeqa.app.sentences import (
+    Sentence, acronyms, antecedents, in_author_bio, names_author, neighbourhoods, passage_terms, sentence_neighbours, with_aliases,
+)
 from citeqa.app.terms import compound_terms, contains_term, terms
 
 IN_COMPOUND = 0.25  # share of a term's weight when named only inside "China–Kyrgyzstan–Uzbekistan" or a list of names
@@ -79,9 +81,10 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         (owned_elsewhere(s.text, focus, question.entity_terms) if focus else frozenset()) | ordinals_elsewhere(s.text, question.text)
         for s in sentences
     ]
+    neighbours = sentence_neighbours(sentences)
     around = [
         frozenset(with_aliases(terms_near, question.aliases) | said_first(s.text)) - owned
-        for s, terms_near, owned in zip(sentences, neighbourhoods(sentences, question.asked_inside), elsewhere)
+        for s, terms_near, owned in zip(sentences, neighbourhoods(neighbours, question.asked_inside), elsewhere)
     ]
     article_terms: dict[str, set[str]] = {}
     for sentence in sentences:
@@ -100,7 +103,7 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         question=question,
         term_weight=term_weights(question, sentences),
         around=dict(enumerate(around)),
-        antecedent=dict(enumerate(with_aliases(set(found), question.aliases) for found in antecedents(sentences))),
+        antecedent=dict(enumerate(with_aliases(set(found), question.aliases) for found in antecedents(neighbours))),
         elsewhere=dict(enumerate(elsewhere)),
         defined=acronyms(sentences),
         article_text=article_terms,

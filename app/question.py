@@ -14,7 +14,7 @@ from citeqa.app.sources import SourceMention
 from citeqa.app.spelling import unknown_names
 from citeqa.app.terms import ACRONYM, compound_terms, terms
 from citeqa.app.truecase import restore_case
-from citeqa.app.words import MODIFIERS, read_words
+from citeqa.app.words import modifier_words
 
 # A run of capitalised words (a name), allowing joiners inside: "Super Bowl 50", "China–Central Asia", "Xi Jinping".
 # "and" joins none: "Kazakhstan and Mongolia" are two names.
@@ -33,8 +33,6 @@ _LEADING = frozenset(_REQUESTS.split()) | frozenset(
     """what which who whom whose when where why how is are was were do does did can could will would should
     has have had and but so also then in on at for of to by from according the a an if""".split()
 )
-# A follow-up that asks in full ("what did he say…") asks for its own kind of answer; "and in 2023?", "what about
-# Kyrgyzstan?" ask the previous question's again.
 # A follow-up with its own question word and verb asks anew ("What new areas did he name?"), one without ("And
 # Kyrgyzstan?", "What about the fourth?") keeps the kind of answer the previous question asked for.
 _ASKS_ANEW = re.compile(
@@ -42,7 +40,7 @@ _ASKS_ANEW = re.compile(
     r"(is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b",
     re.I,
 )
-_MODIFIERS = read_words(MODIFIERS)  # a question's first word among these is capitalised by position only
+_MODIFIERS = modifier_words()  # a question's first word among these is capitalised by position only
 _INTENTS = (
     ("author", re.compile(
         r"\bwho (wrote|writes|authored|penned|is the author|was the author)\b|\bauthors? of\b|\bwho (is|are|were) the (authors?|writers?|reporters?)\b"

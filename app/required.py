@@ -9,9 +9,10 @@ they name the kind of answer, not its subject. This module only finds the terms;
 """
 
 import re
+from functools import lru_cache
 
 from citeqa.app.terms import numbers, terms
-from citeqa.app.words import VERB_FORMS, read_words
+from citeqa.app.words import verb_forms
 
 ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _FOCUS = re.compile(
@@ -43,7 +44,7 @@ _GENERIC = frozenset(
     these those it its their his her regional main new other big largest biggest first last""".split()
 )
 _GENERIC_TERMS = frozenset(term for word in _GENERIC for term in terms(word))
-_VERB_FORMS = read_words(VERB_FORMS)  # "gave", "won", "held": never nouns
+_VERB_FORMS = verb_forms()  # "gave", "won", "held": never nouns
 _AUXILIARY_TERMS = frozenset(term for word in _AUXILIARIES for term in terms(word))
 
 
@@ -90,8 +91,15 @@ def new_terms(question: str, previous: str) -> set[str]:
     return set(terms(_HAPPEN.sub(" ", question))) - set(terms(previous)) - _GENERIC_TERMS - numbers(question)
 
 
+_ORDINAL_WORD = re.compile(rf"\b(?:{'|'.join(ORDINALS)})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def asked_ordinals(question: str) -> frozenset[str]:
+    """The ordinals a question names, lowercase. Example: "Who hosts the Fourth summit?" -> {"fourth"}."""
+    return frozenset(m.group().lower() for m in _ORDINAL_WORD.finditer(question))
+
+
 def required_terms(question: str) -> set[str]:
     """Numbers, ordinals and focus terms of a question. Example: "Who hosts the fourth summit in 2027?" -> {"fourth", "2027"}."""
-    lowered = question.lower()
-    ordinals = {o for o in ORDINALS if re.search(rf"\b{o}\b", lowered)}
-    return numbers(question) | ordinals | focus_terms(question)
+    return numbers(question) | asked_ordinals(question) | focus_terms(question)

@@ -151,7 +151,10 @@ def is_heading(chunk: Chunk, index: int) -> bool:
     return own_line and short and not between.strip() and "\n" in between
 
 
-def neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> list[set[str]]:
+Neighbours = list[tuple[str | None, str, str | None]]  # (sentence before, sentence, sentence after), per sentence
+
+
+def neighbourhoods(neighbours: Neighbours, asked_inside: set[str]) -> list[set[str]]:
     """Terms each sentence and the sentences either side of it name in their own right.
 
     Neighbours come from any retrieved chunk of the same article, so a sentence that opens one
@@ -160,7 +163,7 @@ def neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> lis
     question names it that way too.
     """
     result = []
-    for before, own, after in _neighbours(sentences):
+    for before, own, after in neighbours:
         # Per sentence (cached) and united: names never form a compound or list across a sentence end.
         parts = [compound_terms(text) for text in (before, own, after) if text is not None]
         standalone = frozenset().union(*(mine for mine, _ in parts))
@@ -172,18 +175,18 @@ def neighbourhoods(sentences: Sequence[Sentence], asked_inside: set[str]) -> lis
 _OPENS_WITH_PRONOUN = re.compile(r"^\W*(?:(?:but|and|yet|so|however|still|now),?\s+)?(?:it|its|he|his|she|her|they|their|this|these)\b", re.I)
 
 
-def antecedents(sentences: Sequence[Sentence]) -> list[frozenset[str]]:
+def antecedents(neighbours: Neighbours) -> list[frozenset[str]]:
     """For a sentence opening with a pronoun ("But it also renews concerns…"), the terms of the sentence before it,
     which the pronoun most often stands for ("The agreement strengthens…"); for any other sentence, none."""
     return [
         frozenset(compound_terms(before)[0]) if before is not None and _OPENS_WITH_PRONOUN.match(own) else frozenset()
-        for before, own, _ in _neighbours(sentences)
+        for before, own, _ in neighbours
     ]
 
 
-def _neighbours(sentences: Sequence[Sentence]) -> list[tuple[str | None, str, str | None]]:
+def sentence_neighbours(sentences: Sequence[Sentence]) -> Neighbours:
     """(the sentence before, the sentence, the sentence after) for each sentence, None where the article's retrieved
-    text has no adjacent sentence on that side."""
+    text has no adjacent sentence on that side: what `neighbourhoods` and `antecedents` read."""
     known: dict[str, dict[Span, str]] = {}
     for hit in {id(s.hit): s.hit for s in sentences}.values():
         known.setdefault(hit.chunk.article_id, {}).update((span, hit.chunk.sentence_text(span)) for span in hit.chunk.sentences)

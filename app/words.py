@@ -35,6 +35,18 @@ def either_case_words() -> frozenset[str]:
 
 
 @cache
+def verb_forms() -> frozenset[str]:
+    """Lowercase forms that are only ever verbs (~18,000): "gave", "won", "held"."""
+    return read_words(VERB_FORMS)
+
+
+@cache
+def modifier_words() -> frozenset[str]:
+    """Lowercase words that are only adjectives or adverbs (~8,400): "approximately", "nearly"."""
+    return read_words(MODIFIERS)
+
+
+@cache
 def known_words() -> frozenset[str]:
     """Every lowercase word the lexicon knows, in any case (~66,000): "signed", "china", "mongolia"; not "sigend"."""
     return common_words() | either_case_words() | {name.lower() for name in proper_names()}

@@ -7,7 +7,7 @@ from citeqa.app.answer_type import expected_type, has_type
 from citeqa.app.evidence import score_sentences
 from citeqa.app.question import parse
 from citeqa.app.scorer import HAND_WEIGHTS
-from citeqa.app.sentences import acronyms, antecedents, candidate_sentences
+from citeqa.app.sentences import acronyms, antecedents, candidate_sentences, sentence_neighbours
 from citeqa.app.qa import QA
 from citeqa.app.terms import compound_terms
 from citeqa.store.records import Chunk, Hit
@@ -175,7 +175,7 @@ def test_a_sentence_opening_with_a_pronoun_borrows_part_of_the_terms_of_the_sent
     hits = [make_hit("a", [["The agreement strengthens China's influence.", "But it also renews concerns over debt.",
                             "Debt concerns grew in Kyrgyzstan."]])]
     sentences = candidate_sentences(hits)
-    held = antecedents(sentences)
+    held = antecedents(sentence_neighbours(sentences))
     assert "agreement" in held[1] and held[0] == frozenset() and held[2] == frozenset()  # only "it" points back
     scored = {s.text: s.features["coverage"] for s in score_sentences(np.array([1.0, 0.0]), parse("What concerns does the agreement raise?"), sentences)}
     pronoun, other = scored["But it also renews concerns over debt."], scored["Debt concerns grew in Kyrgyzstan."]
