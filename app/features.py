@@ -97,8 +97,11 @@ def context(question: Question, sentences: Sequence[Sentence]) -> Context:
         article_rank.setdefault(hit.article_id, len(article_rank) + 1)
     lexical = [h.lexical for h in hits if h.lexical]
     seen = passage_terms(hits, question.text)  # an author's bio names nothing the question asks, unless it names her
-    holding = [i for i, s in enumerate(sentences) if focus and any(contains_term(terms(s.text), t) for t in focus)]
-    given_away = {t for t in focus if all(t in elsewhere[i] for i in holding if contains_term(terms(sentences[i].text), t))}
+    given_away = set()  # focus terms that every candidate sentence naming them gives to another name
+    for term in focus:
+        holders = [i for i, s in enumerate(sentences) if contains_term(terms(s.text), term)]
+        if holders and all(term in elsewhere[i] for i in holders):
+            given_away.add(term)
     return Context(
         question=question,
         term_weight=term_weights(question, sentences),

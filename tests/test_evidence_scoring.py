@@ -1,6 +1,8 @@
 """Sentence scoring: name compounds count weaker than standalone mentions, an acronym counts as the names it
 stands for, and author bios are not topical evidence."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from citeqa.app.answer_type import expected_type, has_type
@@ -169,6 +171,10 @@ def test_a_focus_noun_only_another_name_has_is_unseen_for_the_question() -> None
     assert {s.features["focus_unseen"] for s in kazakhstan} == {1.0}  # "its GDP" is Tajikistan's
     tajikistan = score_sentences(np.array([1.0, 0.0]), parse("What is the GDP of Tajikistan?"), sentences)
     assert {s.features["focus_unseen"] for s in tajikistan} == {0.0}
+    titled = make_hit("b", [["Kazakhstan traded $30 billion in 2024."]])
+    titled = replace(titled, chunk=replace(titled.chunk, title="Kazakhstan's GDP grows"))  # only its title names GDP
+    by_title = score_sentences(np.array([1.0, 0.0]), parse("What is the GDP of Kazakhstan?"), candidate_sentences([titled]))
+    assert {s.features["focus_unseen"] for s in by_title} == {0.0}
 
 
 def test_a_sentence_opening_with_a_pronoun_borrows_part_of_the_terms_of_the_sentence_before() -> None:
